@@ -1,0 +1,104 @@
+//! The byte stream an SFTP session runs over.
+//!
+//! Normally that is an SSH channel of this crate's own SSH stack; the seam also lets a
+//! session run over the stdin/stdout of a subsystem process ([`ProcessStream`], e.g. an
+//! OpenSSH `ssh -s host sftp` child), which is how the SFTP layer is tested against real
+//! servers independently of the SSH layers.
+
+use std::io::{self, Read, Write};
+use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
+
+/// Size of one receive: large enough that a 256 KiB DATA packet takes a handful of calls.
+const RECV_CHUNK: usize = 256 * 1024;
+
+/// A reliable, ordered, bidirectional byte stream carrying one SFTP session.
+///
+/// The session never has more than its pipelining window of requests in flight, and reads
+/// every reply before sending more than that, so a stream may block in `send` while the
+/// peer's replies wait to be read without deadlocking.
+pub trait SftpStream: Send {
+    /// Sends all of `data`.
+    fn send(&mut self, data: &[u8]) -> io::Result<()>;
+
+    /// Waits until some bytes arrive and appends them to `buf`; returns how many, or 0 at
+    /// the end of the stream.
+    fn recv(&mut self, buf: &mut Vec<u8>) -> io::Result<usize>;
+
+    /// Ends the session: no more data will be sent.
+    fn close(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+/// An SFTP stream over a child process's stdin and stdout (a subsystem started by another
+/// program, such as `ssh -s host sftp`). The child is killed and reaped on drop.
+#[derive(Debug)]
+pub struct ProcessStream {
+    child: Child,
+    stdin: Option<ChildStdin>,
+    stdout: ChildStdout,
+}
+
+impl ProcessStream {
+    /// Spawns `command` with piped stdin and stdout (stderr is inherited).
+    pub fn spawn(mut command: Command) -> io::Result<Self> {
+        let child = command
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .spawn()?;
+        Self::from_child(child)
+    }
+
+    /// Wraps an already spawned child whose stdin and stdout are pipes.
+    pub fn from_child(mut child: Child) -> io::Result<Self> {
+        let (Some(stdin), Some(stdout)) = (child.stdin.take(), child.stdout.take()) else {
+            let _ = child.kill();
+            let _ = child.wait();
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                "the child's stdin and stdout must be pipes",
+            ));
+        };
+        Ok(Self {
+            child,
+            stdin: Some(stdin),
+            stdout,
+        })
+    }
+}
+
+impl SftpStream for ProcessStream {
+    fn send(&mut self, data: &[u8]) -> io::Result<()> {
+        match &mut self.stdin {
+            Some(stdin) => stdin.write_all(data),
+            None => Err(io::Error::new(io::ErrorKind::BrokenPipe, "stream closed")),
+        }
+    }
+
+    fn recv(&mut self, buf: &mut Vec<u8>) -> io::Result<usize> {
+        let start = buf.len();
+        buf.resize(start.saturating_add(RECV_CHUNK), 0);
+        let result = loop {
+            match self.stdout.read(buf.get_mut(start..).unwrap_or_default()) {
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                other => break other,
+            }
+        };
+        buf.truncate(start.saturating_add(*result.as_ref().unwrap_or(&0)));
+        result
+    }
+
+    fn close(&mut self) -> io::Result<()> {
+        // Closing stdin tells the subsystem to finish.
+        self.stdin = None;
+        Ok(())
+    }
+}
+
+impl Drop for ProcessStream {
+    fn drop(&mut self) {
+        self.stdin = None;
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
