@@ -19,6 +19,7 @@ mod engine;
 pub mod error;
 mod file;
 mod sftp;
+mod ssh;
 mod stream;
 mod transfer;
 
@@ -28,5 +29,9 @@ pub use file::RemoteFile;
 pub use sftp::{Metadata, OpenOptions, Sftp, SftpConfig};
 pub use sftp_proto::ext::StatVfs;
 pub use sftp_proto::{FileAttributes, FileTime, FileType, StatusCode, Version};
+pub use ssh::{DEFAULT_TIMEOUT, HostKey, HostKeyPolicy, PromptHandler, Session, SessionBuilder};
+pub use ssh_auth::{AuthMode, Prompt};
+pub use ssh_keys::{PrivateKey, PublicKey};
+pub use ssh_transport::TransportConfig;
 pub use stream::{ProcessStream, SftpStream};
 pub use transfer::{Progress, TransferOptions};

@@ -1,0 +1,221 @@
+//! The whole stack end to end: our own SSH transport, auth and channel under the SFTP API,
+//! against a real OpenSSH sshd.
+
+// Test helpers outside #[test] functions are not covered by clippy.toml's allow-in-tests.
+#![allow(clippy::unwrap_used, clippy::panic, clippy::indexing_slicing)]
+
+use std::time::Duration;
+
+use sftpclient::{ErrorKind, HostKeyPolicy, Session, SftpConfig, TransferOptions, Version};
+use ssh_test::{SftpServer, Sshd};
+
+fn builder(sshd: &Sshd) -> sftpclient::SessionBuilder {
+    Session::builder("127.0.0.1")
+        .port(sshd.port())
+        .user(sshd.user())
+        .known_hosts(sshd.known_hosts_path())
+        .timeout(Some(Duration::from_secs(20)))
+}
+
+#[test]
+fn publickey_known_hosts_and_transfers() {
+    let sshd = Sshd::start().unwrap();
+    let session = builder(&sshd)
+        .private_key_file(sshd.client_key_path(), None)
+        .unwrap()
+        .connect()
+        .unwrap();
+    assert!(
+        session
+            .server_version()
+            .unwrap()
+            .unwrap()
+            .starts_with("SSH-2.0-OpenSSH")
+    );
+    let sftp = session.sftp(SftpConfig::default()).unwrap();
+    assert_eq!(sftp.version().unwrap(), 3);
+
+    let local = tempfile::tempdir().unwrap();
+    let src = local.path().join("src.bin");
+    let data: Vec<u8> = (0..3_000_000u32)
+        .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
+        .collect();
+    std::fs::write(&src, &data).unwrap();
+    sftp.upload(&src, "up.bin", &TransferOptions::default())
+        .unwrap();
+    assert!(std::fs::read(sshd.sftp_root().join("up.bin")).unwrap() == data);
+    let dst = local.path().join("dst.bin");
+    sftp.download("up.bin", &dst, &TransferOptions::default())
+        .unwrap();
+    assert!(std::fs::read(&dst).unwrap() == data);
+    let names: Vec<String> = sftp
+        .read_dir(".")
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert!(names.contains(&"up.bin".to_owned()), "{names:?}");
+    drop(sftp);
+    session.disconnect().unwrap();
+}
+
+#[test]
+fn green_end_v6_over_native_ssh() {
+    let sshd = Sshd::start_with(SftpServer::GreenEnd).unwrap();
+    let session = builder(&sshd)
+        .private_key_file(sshd.client_key_path(), None)
+        .unwrap()
+        .connect()
+        .unwrap();
+    let sftp = session
+        .sftp(SftpConfig {
+            protocol_version: Version::V6,
+            ..SftpConfig::default()
+        })
+        .unwrap();
+    assert_eq!(sftp.version().unwrap(), 6);
+    sftp.create_dir("x").unwrap();
+    assert!(sshd.sftp_root().join("x").is_dir());
+}
+
+#[test]
+fn unknown_host_key_is_rejected_with_1030() {
+    let sshd = Sshd::start().unwrap();
+    let empty = tempfile::NamedTempFile::new().unwrap();
+    let err = Session::builder("127.0.0.1")
+        .port(sshd.port())
+        .user(sshd.user())
+        .known_hosts(empty.path())
+        .private_key_file(sshd.client_key_path(), None)
+        .unwrap()
+        .connect()
+        .unwrap_err();
+    assert_eq!(err.code(), 1030, "{err}");
+    // A wrong fingerprint is rejected too; the right one is accepted.
+    let err = builder(&sshd)
+        .host_key_policy(HostKeyPolicy::Fingerprints(vec!["SHA256:AAAA".into()]))
+        .private_key_file(sshd.client_key_path(), None)
+        .unwrap()
+        .connect()
+        .unwrap_err();
+    assert_eq!(err.code(), 1030, "{err}");
+}
+
+#[test]
+fn password_and_wrong_password() {
+    let sshd = Sshd::start().unwrap();
+    let Some(password) = sshd.password_or_skip("password_and_wrong_password") else {
+        return;
+    };
+    let session = builder(&sshd).password(password).connect().unwrap();
+    let sftp = session.sftp(SftpConfig::default()).unwrap();
+    assert!(sftp.canonicalize(".").is_ok());
+    let err = builder(&sshd)
+        .password("definitely wrong")
+        .connect()
+        .unwrap_err();
+    assert_eq!(err.code(), 1032, "{err}");
+}
+
+#[test]
+fn keyboard_interactive_with_password() {
+    let sshd = Sshd::start().unwrap();
+    let Some(password) = sshd.password_or_skip("keyboard_interactive_with_password") else {
+        return;
+    };
+    let session = builder(&sshd)
+        .password(password)
+        .keyboard_interactive(None)
+        .auth_mode(sftpclient::AuthMode::KeyboardInteractive)
+        .connect()
+        .unwrap();
+    let sftp = session.sftp(SftpConfig::default()).unwrap();
+    assert!(sftp.metadata(".").unwrap().is_dir());
+}
+
+#[test]
+fn no_host_key_policy_is_a_usage_error() {
+    let err = Session::builder("127.0.0.1").port(1).connect().unwrap_err();
+    assert_eq!(err.kind(), &ErrorKind::InvalidState);
+}
+
+/// Pids of the processes whose parent is `parent` (from /proc).
+fn children_of(parent: u32) -> Vec<u32> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir("/proc").unwrap().flatten() {
+        let Ok(pid) = entry.file_name().to_string_lossy().parse::<u32>() else {
+            continue;
+        };
+        let Ok(stat) = std::fs::read_to_string(format!("/proc/{pid}/stat")) else {
+            continue;
+        };
+        // Field 4 (ppid) follows the parenthesised command name.
+        let after = stat.rsplit_once(')').map(|(_, rest)| rest).unwrap_or("");
+        if after
+            .split_whitespace()
+            .nth(1)
+            .and_then(|p| p.parse::<u32>().ok())
+            == Some(parent)
+        {
+            out.push(pid);
+        }
+    }
+    out
+}
+
+#[test]
+fn connection_killed_mid_download_fails_cleanly() {
+    let sshd = Sshd::start().unwrap();
+    let size = 64 * 1024 * 1024;
+    let data: Vec<u8> = (0..size as u32)
+        .map(|i| (i.wrapping_mul(2_654_435_761) >> 11) as u8)
+        .collect();
+    sshd.write_file("big.bin", &data).unwrap();
+    let session = builder(&sshd)
+        .private_key_file(sshd.client_key_path(), None)
+        .unwrap()
+        .connect()
+        .unwrap();
+    let sftp = session.sftp(SftpConfig::default()).unwrap();
+    let local = tempfile::tempdir().unwrap();
+    let dst = local.path().join("big.bin");
+    let mut killed = false;
+    let err = sftp
+        .download_with("big.bin", &dst, &TransferOptions::default(), &mut |p| {
+            if !killed && p.transferred > 4 * 1024 * 1024 {
+                // Kill the server's per-connection processes: the TCP connection drops.
+                // sshd's monitor, its unprivileged child and the sftp-server all hold the
+                // socket, so the whole tree below the listener goes.
+                let mut tree = children_of(sshd.pid());
+                let mut i = 0;
+                while let Some(&pid) = tree.get(i) {
+                    tree.extend(children_of(pid));
+                    i += 1;
+                }
+                for pid in tree {
+                    let _ = std::process::Command::new("kill")
+                        .args(["-9", &pid.to_string()])
+                        .status();
+                }
+                killed = true;
+            }
+            true
+        })
+        .unwrap_err();
+    assert!(killed, "the transfer ended before the kill");
+    assert_eq!(err.kind(), &ErrorKind::ConnectionLost, "{err}");
+    assert!(err.description().contains("truncated"), "{err}");
+    let partial = std::fs::read(&dst).unwrap();
+    assert!(
+        partial.len() < data.len(),
+        "a complete-looking file was left"
+    );
+    assert!(
+        partial == data[..partial.len()],
+        "the kept prefix is corrupt"
+    );
+    // The session stays failed with the same error.
+    assert_eq!(
+        sftp.metadata("big.bin").unwrap_err().kind(),
+        &ErrorKind::ConnectionLost
+    );
+}

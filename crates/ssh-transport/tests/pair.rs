@@ -1,0 +1,203 @@
+//! In-memory client/server tests: every algorithm, rekeying, payload flow.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+#![allow(clippy::field_reassign_with_default)]
+
+use ssh_transport::testing::{ClientEvent, Pair, ServerConfig, ServerEvent};
+use ssh_transport::{KexCause, TransportConfig, cipher, compress, kex, mac};
+
+fn only(list: &str) -> Vec<String> {
+    vec![list.to_owned()]
+}
+
+fn connect(client: TransportConfig, server: ServerConfig) -> Pair {
+    let mut p = Pair::new(client, server);
+    p.run();
+    p
+}
+
+fn assert_up(p: &Pair) {
+    assert!(
+        p.client.is_established(),
+        "client not established: {:?} / events {:?} / server error {:?}",
+        p.client.error(),
+        p.client_events,
+        p.server.error
+    );
+    assert!(p.server.error.is_none(), "server: {:?}", p.server.error);
+}
+
+/// Sends payloads both ways and checks they arrive intact.
+fn exchange(p: &mut Pair, n: usize) {
+    let before = p.client_payloads().len();
+    for i in 0..n {
+        let mut msg = vec![94u8];
+        msg.extend(std::iter::repeat_n(i as u8, 100 + i * 37));
+        p.client.send(&msg).unwrap();
+        p.server.send(&msg);
+    }
+    p.run();
+    let got = p.client_payloads();
+    assert_eq!(got.len() - before, n, "client got {:?}", p.client_events);
+    let server_got = p
+        .server
+        .events
+        .iter()
+        .filter(|e| matches!(e, ServerEvent::Payload(_)))
+        .count();
+    assert!(server_got >= n);
+}
+
+#[test]
+fn default_kex_and_data() {
+    let mut p = connect(TransportConfig::default(), ServerConfig::new());
+    assert_up(&p);
+    assert!(p.client.strict_kex());
+    assert!(p.client.session_id().is_some());
+    assert_eq!(
+        p.client.server_sig_algs().unwrap(),
+        vec!["ssh-ed25519".to_owned()]
+    );
+    assert!(
+        matches!(p.client_events[0], ClientEvent::HostKey(ref fp) if fp.starts_with("SHA256:"))
+    );
+    assert!(
+        p.client_events
+            .iter()
+            .any(|e| matches!(e, ClientEvent::ExtInfo(_)))
+    );
+    exchange(&mut p, 5);
+}
+
+#[test]
+fn every_kex_method() {
+    for k in kex::ALL {
+        let mut c = TransportConfig::default();
+        c.kex_algorithms = only(k.name());
+        let mut p = connect(c, ServerConfig::new());
+        assert_up(&p);
+        assert_eq!(p.client.negotiated().unwrap().kex.name(), k.name());
+        exchange(&mut p, 2);
+    }
+}
+
+#[test]
+fn every_cipher_and_mac() {
+    for c in cipher::ALL {
+        let mut cfg = TransportConfig::default();
+        cfg.ciphers = only(c.name());
+        let mut p = connect(cfg, ServerConfig::new());
+        assert_up(&p);
+        assert_eq!(p.client.negotiated().unwrap().cipher_c2s.name(), c.name());
+        exchange(&mut p, 3);
+    }
+    for m in mac::ALL {
+        let mut cfg = TransportConfig::default();
+        cfg.ciphers = only("aes128-ctr");
+        cfg.macs = only(m.name());
+        let mut p = connect(cfg, ServerConfig::new());
+        assert_up(&p);
+        assert_eq!(
+            p.client.negotiated().unwrap().mac_s2c.unwrap().name(),
+            m.name()
+        );
+        exchange(&mut p, 3);
+    }
+}
+
+#[test]
+fn every_host_key_type() {
+    use ssh_keys::KeyKind;
+    for kind in [
+        KeyKind::Ed25519,
+        KeyKind::EcdsaP256,
+        KeyKind::EcdsaP384,
+        KeyKind::EcdsaP521,
+        KeyKind::Rsa { bits: 2048 },
+    ] {
+        let key = std::sync::Arc::new(ssh_transport::testing::generate_key(kind).unwrap());
+        let server = ServerConfig::new().with_host_key(key.clone());
+        let algs = server.host_key_algorithms.clone();
+        for alg in algs {
+            let mut c = TransportConfig::default();
+            c.host_key_algorithms = only(&alg);
+            let s = ServerConfig::new().with_host_key(key.clone());
+            let p = connect(c, s);
+            assert_up(&p);
+            assert_eq!(p.client.negotiated().unwrap().host_key, alg);
+        }
+    }
+}
+
+#[test]
+fn compression_both_kinds() {
+    for z in ["zlib", "zlib@openssh.com"] {
+        let mut c = TransportConfig::default();
+        c.compression = only(z);
+        let mut p = connect(c, ServerConfig::new());
+        assert_up(&p);
+        assert_eq!(p.client.negotiated().unwrap().compression_c2s.name(), z);
+        exchange(&mut p, 3);
+    }
+    let _ = compress::ALL;
+}
+
+#[test]
+fn rekey_on_request_and_from_server_many_times() {
+    let mut p = connect(TransportConfig::default(), ServerConfig::new());
+    assert_up(&p);
+    for i in 0..4 {
+        if i % 2 == 0 {
+            p.client.request_rekey().unwrap();
+        } else {
+            p.server.request_rekey();
+        }
+        p.run();
+        assert_up(&p);
+        exchange(&mut p, 2);
+    }
+    assert_eq!(p.client_kex_count(), 5);
+    assert_eq!(p.server.kex_count(), 5);
+    // Strict kex: sequence numbers restart at every NEWKEYS, so they stay small.
+    let (s, r) = p.client.sequence_numbers();
+    assert!(s < 10 && r < 10, "{s} {r}");
+    assert!(
+        p.client_events
+            .iter()
+            .any(|e| matches!(e, ClientEvent::KexDone(KexCause::Rekey)))
+    );
+}
+
+#[test]
+fn rekey_by_byte_threshold_with_data_queued() {
+    let mut c = TransportConfig::default();
+    c.rekey_threshold = Some(4096);
+    c.strict_kex = ssh_transport::StrictKexMode::Disabled;
+    let mut p = connect(c, ServerConfig::new());
+    assert_up(&p);
+    for _ in 0..10 {
+        exchange(&mut p, 8);
+        assert_up(&p);
+    }
+    assert!(
+        p.client_kex_count() >= 4,
+        "kex count {}",
+        p.client_kex_count()
+    );
+}
+
+#[test]
+fn arbitrary_splits() {
+    for chunk in [1usize, 3, 7, 64] {
+        let mut p = Pair::new(TransportConfig::default(), ServerConfig::new());
+        p.chunk = chunk;
+        p.run();
+        assert_up(&p);
+        exchange(&mut p, 3);
+    }
+}
