@@ -270,6 +270,34 @@ impl Engine {
         }
     }
 
+    /// Waits for the next reply to any request `ours` claims and hands it to `f`; replies
+    /// to other requests (another open file's read-ahead) are parked for their waiters.
+    pub(crate) fn next_reply<T>(
+        &mut self,
+        ours: impl Fn(RequestId) -> bool,
+        f: impl FnOnce(RequestId, Response<'_>) -> T,
+    ) -> Result<T> {
+        let parked_id = self.parked.keys().copied().find(|&id| ours(RequestId(id)));
+        if let Some(id) = parked_id {
+            if let Some(parked) = self.parked.remove(&id) {
+                return Ok(f(RequestId(id), parked.as_response()));
+            }
+        }
+        self.check()?;
+        self.flush()?;
+        loop {
+            match self.session.poll_reply() {
+                Ok(Some(reply)) if ours(reply.id) => return Ok(f(reply.id, reply.response)),
+                Ok(Some(reply)) => {
+                    let parked = Parked::from_response(&reply.response);
+                    self.parked.insert(reply.id.0, parked);
+                }
+                Ok(None) => self.fill()?,
+                Err(e) => return Err(self.fail(session_error(e))),
+            }
+        }
+    }
+
     /// Sends everything queued.
     pub(crate) fn flush(&mut self) -> Result<()> {
         if self.session.poll_transmit(&mut self.tx) {

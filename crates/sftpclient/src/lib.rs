@@ -14,6 +14,7 @@
 
 #![forbid(unsafe_code)]
 
+mod batch;
 mod dir;
 mod engine;
 pub mod error;
@@ -23,6 +24,7 @@ mod ssh;
 mod stream;
 mod transfer;
 
+pub use batch::FILES_IN_FLIGHT;
 pub use dir::{DirEntry, ReadDir};
 pub use error::{Error, ErrorKind, Result};
 pub use file::RemoteFile;

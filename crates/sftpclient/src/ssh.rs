@@ -97,6 +97,12 @@ impl std::fmt::Debug for HostKeyPolicy {
 /// A keyboard-interactive prompt answerer: returns the response, or `None` to give up.
 pub type PromptHandler = Box<dyn FnMut(&Prompt) -> Option<String> + Send>;
 
+/// A custom-authentication answerer: gets the server's packet, returns the next request.
+pub type CustomAuthHandler = Box<dyn FnMut(&[u8]) -> Option<Vec<u8>> + Send>;
+
+/// A last adjustment of the session configuration before connecting.
+pub type SessionTuning = Box<dyn FnOnce(&mut SessionConfig) + Send>;
+
 /// Builds a [`Session`]: where to connect, who to be, how to trust the server.
 pub struct SessionBuilder {
     host: String,
@@ -110,6 +116,8 @@ pub struct SessionBuilder {
     prompt: Option<PromptHandler>,
     timeout: Option<Duration>,
     transport: TransportConfig,
+    tuning: Option<SessionTuning>,
+    custom_auth: Option<CustomAuthHandler>,
 }
 
 impl std::fmt::Debug for SessionBuilder {
@@ -139,6 +147,8 @@ impl SessionBuilder {
             prompt: None,
             timeout: Some(DEFAULT_TIMEOUT),
             transport: TransportConfig::default(),
+            tuning: None,
+            custom_auth: None,
         }
     }
 
@@ -240,8 +250,33 @@ impl SessionBuilder {
         &mut self.transport
     }
 
+    /// Adjusts the whole session configuration (auth, connection and close settings)
+    /// just before connecting: the hook for settings that have no builder method.
+    pub fn session_tuning(mut self, tuning: SessionTuning) -> Self {
+        self.tuning = Some(tuning);
+        self
+    }
+
+    /// Answers custom authentication (the seed's amCustom, 99): the handler gets each
+    /// server packet (payload, message number first) and returns the next request payload,
+    /// or `None` to give up.
+    pub fn custom_auth(mut self, handler: CustomAuthHandler) -> Self {
+        self.custom_auth = Some(handler);
+        self
+    }
+
     /// Connects, exchanges keys, checks the host key and authenticates.
     pub fn connect(self) -> Result<Session> {
+        self.check_policy()?;
+        let socket = connect_tcp(&self.host, self.port, self.timeout)?;
+        self.connect_socket(socket)
+    }
+
+    /// Like [`connect`](Self::connect) over a socket that is already connected to the
+    /// server, for instance through a proxy. The builder's host and port still name the
+    /// server for known_hosts lookups.
+    pub fn connect_socket(self, socket: TcpStream) -> Result<Session> {
+        self.check_policy()?;
         let Some(host_keys) = self.host_keys else {
             return Err(Error::new(
                 ErrorKind::InvalidState,
@@ -250,7 +285,7 @@ impl SessionBuilder {
                  accept_any_host_key_dangerously()",
             ));
         };
-        let socket = connect_tcp(&self.host, self.port, self.timeout)?;
+        let _ = socket.set_nodelay(true);
         let mode = self.mode.unwrap_or(if !self.keys.is_empty() {
             if self.password.is_some() || self.keyboard_interactive {
                 AuthMode::MultiFactor
@@ -273,6 +308,9 @@ impl SessionBuilder {
         }
         let mut config = SessionConfig::new(auth);
         config.transport = self.transport;
+        if let Some(tuning) = self.tuning {
+            tuning(&mut config);
+        }
         let now = Instant::now();
         let driver = Driver {
             socket,
@@ -289,6 +327,7 @@ impl SessionBuilder {
             banner: None,
             channels: HashMap::new(),
             failed: None,
+            custom_auth: self.custom_auth,
         };
         let mut session = Session {
             driver: Arc::new(Mutex::new(driver)),
@@ -298,6 +337,20 @@ impl SessionBuilder {
             .run_until(|d| Ok(d.core.is_authenticated()))?;
         session.check_alive()?;
         Ok(session)
+    }
+}
+
+impl SessionBuilder {
+    fn check_policy(&self) -> Result<()> {
+        if self.host_keys.is_none() {
+            return Err(Error::new(
+                ErrorKind::InvalidState,
+                code::INVALID_STATE,
+                "no host key policy: give a known_hosts file, fingerprints, a callback, or \
+                 accept_any_host_key_dangerously()",
+            ));
+        }
+        Ok(())
     }
 }
 
@@ -350,6 +403,12 @@ impl Session {
             .transport()
             .server_version()
             .map(str::to_owned))
+    }
+
+    /// Whether strict key exchange was negotiated (the seed's NegotiatedStrictKex).
+    #[allow(dead_code)] // used by the component module, which lands separately
+    pub(crate) fn strict_kex(&self) -> Result<bool> {
+        Ok(self.lock()?.core.transport().strict_kex())
     }
 
     /// The authentication banner the server sent, if any.
@@ -419,6 +478,7 @@ struct Driver {
     banner: Option<String>,
     channels: HashMap<ChannelId, ChannelState>,
     failed: Option<Error>,
+    custom_auth: Option<CustomAuthHandler>,
 }
 
 impl Driver {
@@ -575,6 +635,22 @@ impl Driver {
                         1032,
                         format!("the server requires a password change: {prompt}"),
                     )));
+                }
+                SessionEvent::Auth(AuthEvent::CustomPacket { packet }) => {
+                    let reply = self.custom_auth.as_mut().and_then(|h| h(&packet));
+                    let Some(reply) = reply else {
+                        return Err(self.fail(Error::new(
+                            ErrorKind::InvalidState,
+                            1032,
+                            "custom authentication: no reply to the server's packet",
+                        )));
+                    };
+                    if let Some(auth) = self.core.auth() {
+                        auth.send_custom(&reply).map_err(|e| {
+                            Error::new(ErrorKind::InvalidState, 1032, e.to_string())
+                        })?;
+                    }
+                    self.core.pump().map_err(|e| self.fail(session_error(e)))?;
                 }
                 SessionEvent::Auth(_) | SessionEvent::Authenticated => {}
                 SessionEvent::Channel(event) => self.channel_event(event),

@@ -266,3 +266,69 @@ fn openssh_offered_v6_negotiates_v3() {
     assert_eq!(sftp.version().unwrap(), 3);
     assert!(sftp.has_extension("limits@openssh.com").unwrap());
 }
+
+fn batch(server: SftpServer, version: Version) {
+    let sshd = Sshd::start_with(server).unwrap();
+    let root = sshd.sftp_root().to_path_buf();
+    let sftp = connect(&sshd, version);
+    let local = tempfile::tempdir().unwrap();
+    let src = local.path().join("src");
+    std::fs::create_dir(&src).unwrap();
+    // Sizes around the chunk boundaries, empty files and a few large ones.
+    let sizes: Vec<usize> = (0..120)
+        .map(|i| match i % 8 {
+            0 => 0,
+            1 => 32 * 1024,
+            2 => 32 * 1024 + 1,
+            3 => 4096,
+            4 => 261_120 * 2 + 7,
+            _ => (i * 7919) % 100_000,
+        })
+        .collect();
+    let mut up = Vec::new();
+    for (i, size) in sizes.iter().enumerate() {
+        let path = src.join(format!("f{i:03}"));
+        std::fs::write(&path, pattern(*size, i as u32)).unwrap();
+        up.push((path, format!("b/f{i:03}")));
+    }
+    sftp.create_dir("b").unwrap();
+    let opts = TransferOptions::default();
+    let total = sftp.upload_many(&up, &opts).unwrap();
+    assert_eq!(total, sizes.iter().sum::<usize>() as u64);
+    for (i, size) in sizes.iter().enumerate() {
+        same(
+            &std::fs::read(root.join(format!("b/f{i:03}"))).unwrap(),
+            &pattern(*size, i as u32),
+        );
+    }
+    // Again without overwrite: refused, nothing changed.
+    let err = sftp.upload_many(&up[..3], &opts).unwrap_err();
+    assert_eq!(err.kind(), &ErrorKind::AlreadyExists, "{err}");
+
+    let dst = local.path().join("dst");
+    std::fs::create_dir(&dst).unwrap();
+    let down: Vec<(String, std::path::PathBuf)> = (0..sizes.len())
+        .map(|i| (format!("b/f{i:03}"), dst.join(format!("f{i:03}"))))
+        .collect();
+    assert_eq!(sftp.download_many(&down, &opts).unwrap(), total);
+    for (i, size) in sizes.iter().enumerate() {
+        same(
+            &std::fs::read(dst.join(format!("f{i:03}"))).unwrap(),
+            &pattern(*size, i as u32),
+        );
+    }
+    let missing = [("b/nope".to_owned(), dst.join("nope"))];
+    let err = sftp.download_many(&missing, &opts).unwrap_err();
+    assert_eq!(err.sftp_status(), Some(StatusCode::NO_SUCH_FILE), "{err}");
+    assert!(err.description().contains("b/nope"), "{err}");
+}
+
+#[test]
+fn batch_openssh_v3() {
+    batch(SftpServer::OpenSsh, Version::V3);
+}
+
+#[test]
+fn batch_green_end_v6() {
+    batch(SftpServer::GreenEnd, Version::V6);
+}

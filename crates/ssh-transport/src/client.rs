@@ -403,29 +403,51 @@ impl ClientTransport {
     /// Queues an upper-layer message (SERVICE_REQUEST or number ≥ 50). During a key
     /// exchange it waits in a bounded queue ([`TransportError::QueueFull`] is not fatal).
     pub fn send(&mut self, payload: &[u8]) -> Result<(), TransportError> {
+        self.send_with(payload.len(), |dst| dst.copy_from_slice(payload))
+    }
+
+    /// Like [`Self::send`], but `fill` writes the `len`-byte message straight into the
+    /// packet buffer, so the caller needs no buffer of its own (one copy fewer on the data
+    /// path). The message is checked after `fill` and before encryption.
+    pub fn send_with(
+        &mut self,
+        len: usize,
+        fill: impl FnOnce(&mut [u8]),
+    ) -> Result<(), TransportError> {
         self.check()?;
-        let Some(&ty) = payload.first() else {
+        if len == 0 || len > MAX_PAYLOAD {
             return Err(TransportError::PayloadTooLarge {
-                len: 0,
-                max: MAX_PAYLOAD,
-            });
-        };
-        if payload.len() > MAX_PAYLOAD {
-            return Err(TransportError::PayloadTooLarge {
-                len: payload.len(),
+                len,
                 max: MAX_PAYLOAD,
             });
         }
-        if ty != MsgType::SERVICE_REQUEST.0 && ty < 50 {
-            return Err(TransportError::UnexpectedMessage {
-                msg: MsgType(ty),
-                phase: "send (transport messages are sent by the transport)",
-            });
+        let kex_running = !matches!(self.phase, Phase::Established);
+        if kex_running || !self.queue.is_empty() {
+            if self.queue.len() >= self.config.max_queued_packets {
+                return Err(TransportError::QueueFull {
+                    limit: self.config.max_queued_packets,
+                });
+            }
+            let mut payload = vec![0u8; len];
+            fill(&mut payload);
+            check_upper(&payload, &mut self.global_replies)?;
+            self.queue.push_back(payload);
+            return Ok(());
         }
-        if ty == MsgType::GLOBAL_REQUEST.0 && global_request_wants_reply(payload) {
-            self.global_replies.push_back(false);
+        let replies = &mut self.global_replies;
+        let result = self
+            .sealer
+            .seal_with(len, fill, |p| check_upper(p, replies), &mut self.wbuf);
+        match result {
+            Ok(_) => {}
+            Err(e) if !e.is_fatal() => return Err(e),
+            Err(e) => {
+                self.fail(e);
+                return self.check();
+            }
         }
-        self.send_upper(payload)
+        self.maybe_rekey();
+        self.check()
     }
 
     /// Sends SSH_MSG_IGNORE with `data` (RFC 4253 §11.2): traffic padding, or a cheap
@@ -1399,6 +1421,19 @@ impl ClientTransport {
         self.poll_timeout()
             .map(|t| t.saturating_duration_since(now))
     }
+}
+
+/// Admits an outgoing upper-layer message (SERVICE_REQUEST or ≥ 50) and records a
+/// want-reply GLOBAL_REQUEST so its reply can be told apart from our keepalives'.
+fn check_upper(payload: &[u8], replies: &mut VecDeque<bool>) -> Result<(), TransportError> {
+    let ty = payload.first().copied().unwrap_or(0);
+    if ty != MsgType::SERVICE_REQUEST.0 && ty < 50 {
+        return Err(TransportError::NotUpperLayerMessage { msg: MsgType(ty) });
+    }
+    if ty == MsgType::GLOBAL_REQUEST.0 && global_request_wants_reply(payload) {
+        replies.push_back(false);
+    }
+    Ok(())
 }
 
 /// Whether an outgoing GLOBAL_REQUEST payload asks for a reply (RFC 4254 §4: byte 80,

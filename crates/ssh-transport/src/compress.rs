@@ -229,3 +229,42 @@ impl Decompressor for Inflater {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stream_roundtrip_across_packets() {
+        let mut c = Zlib.compressor();
+        let mut d = Zlib.decompressor();
+        for i in 0..20u8 {
+            let msg: Vec<u8> = (0..1000u32).map(|j| (j as u8) ^ i).collect();
+            let mut z = Vec::new();
+            c.compress(&msg, &mut z).unwrap();
+            let mut out = Vec::new();
+            d.decompress(&z, &mut out, MAX_INFLATED_LEN).unwrap();
+            assert_eq!(out, msg);
+        }
+    }
+
+    #[test]
+    fn corrupt_and_oversized_streams_fail() {
+        let mut d = Zlib.decompressor();
+        let mut out = Vec::new();
+        assert_eq!(
+            d.decompress(&[0xff; 32], &mut out, MAX_INFLATED_LEN),
+            Err(CompressionError::Corrupt)
+        );
+        let mut c = Zlib.compressor();
+        let mut z = Vec::new();
+        c.compress(&vec![0u8; 100_000], &mut z).unwrap();
+        let mut d = Zlib.decompressor();
+        let mut out = Vec::new();
+        assert_eq!(
+            d.decompress(&z, &mut out, 1000),
+            Err(CompressionError::TooLarge { max: 1000 })
+        );
+        assert!(out.len() <= 1000 + 4096);
+    }
+}

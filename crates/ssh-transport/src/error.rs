@@ -218,6 +218,13 @@ pub enum TransportError {
         /// The cap.
         max: usize,
     },
+    /// Not fatal (local misuse): `send` only carries upper-layer messages
+    /// (SERVICE_REQUEST and numbers ≥ 50); the transport sends its own.
+    #[error("{msg:?} is not an upper-layer message")]
+    NotUpperLayerMessage {
+        /// The message type given.
+        msg: MsgType,
+    },
     /// A derived key had the wrong length for its algorithm (an internal inconsistency).
     #[error("could not key {algorithm}")]
     KeySetup {
@@ -227,9 +234,15 @@ pub enum TransportError {
 }
 
 impl TransportError {
-    /// Whether the error ends the connection (all but the local backpressure errors).
+    /// Whether the error ends the connection (all but the local misuse and backpressure
+    /// errors, which are returned once and not kept).
     pub fn is_fatal(&self) -> bool {
-        !matches!(self, Self::QueueFull { .. } | Self::PayloadTooLarge { .. })
+        !matches!(
+            self,
+            Self::QueueFull { .. }
+                | Self::PayloadTooLarge { .. }
+                | Self::NotUpperLayerMessage { .. }
+        )
     }
 
     /// RFC 4253 §11.1 reason code to send in SSH_MSG_DISCONNECT, if one should be sent.
@@ -264,7 +277,8 @@ impl TransportError {
             Self::Disconnected { .. }
             | Self::Closed
             | Self::QueueFull { .. }
-            | Self::PayloadTooLarge { .. } => return None,
+            | Self::PayloadTooLarge { .. }
+            | Self::NotUpperLayerMessage { .. } => return None,
         })
     }
 }

@@ -220,3 +220,56 @@ pub fn terrapin_affected(n: &Negotiated) -> Option<(String, String)> {
     }
     None
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn l(s: &[&str]) -> Vec<String> {
+        s.iter().map(|x| (*x).to_owned()).collect()
+    }
+
+    #[test]
+    fn client_preference_wins_and_markers_are_never_chosen() {
+        assert_eq!(choose(&l(&["a", "b"]), &l(&["b", "a"])), Some("a"));
+        assert_eq!(choose(&l(&["x", "b"]), &l(&["b", "a"])), Some("b"));
+        assert_eq!(choose(&l(&[]), &l(&["a"])), None);
+        assert_eq!(choose(&l(&["a"]), &l(&[])), None);
+        assert_eq!(
+            choose(
+                &l(&[EXT_INFO_C, KEX_STRICT_C]),
+                &l(&[EXT_INFO_C, KEX_STRICT_C])
+            ),
+            None
+        );
+    }
+
+    #[test]
+    fn aead_skips_mac_negotiation_and_terrapin_check() {
+        let c = KexInit {
+            kex_algorithms: l(&["curve25519-sha256"]),
+            server_host_key_algorithms: l(&["ssh-ed25519"]),
+            encryption_algorithms_client_to_server: l(&["chacha20-poly1305@openssh.com"]),
+            encryption_algorithms_server_to_client: l(&["aes128-cbc"]),
+            mac_algorithms_server_to_client: l(&["hmac-sha2-256-etm@openssh.com"]),
+            compression_algorithms_client_to_server: l(&["none"]),
+            compression_algorithms_server_to_client: l(&["none"]),
+            ..KexInit::default()
+        };
+        let s = c.clone();
+        let n = negotiate(&c, &s).unwrap();
+        assert!(n.mac_c2s.is_none());
+        assert_eq!(n.mac_s2c.unwrap().name(), "hmac-sha2-256-etm@openssh.com");
+        assert!(terrapin_affected(&n).is_some());
+        let mut s2 = s.clone();
+        s2.mac_algorithms_server_to_client = l(&["hmac-sha2-512"]);
+        let err = negotiate(&c, &s2).unwrap_err();
+        assert!(matches!(
+            err,
+            TransportError::NoCommonAlgorithm {
+                kind: AlgorithmKind::MacServerToClient,
+                ..
+            }
+        ));
+    }
+}

@@ -58,6 +58,9 @@ pub struct ServerConfig {
     pub signature_algorithm: Option<String>,
     /// Hostile: present and sign with this key whatever was negotiated (K7).
     pub reply_key: Option<Arc<PrivateKey>>,
+    /// Set first_kex_packet_follows in our first KEXINIT and send this payload right after
+    /// it as the (wrong) guessed kex packet, which the client must discard (RFC 4253 §7).
+    pub wrong_guess_packet: Option<Vec<u8>>,
 }
 
 impl ServerConfig {
@@ -81,6 +84,7 @@ impl ServerConfig {
             corrupt_signature: false,
             signature_algorithm: None,
             reply_key: None,
+            wrong_guess_packet: None,
         };
         s.host_key_algorithms = s.all_host_key_algorithms();
         s
@@ -207,6 +211,9 @@ impl ServerTransport {
         }
         let ours = s.kexinit(true);
         s.seal(&ours);
+        if let Some(guess) = s.cfg.wrong_guess_packet.take() {
+            s.seal(&guess);
+        }
         s.phase = SPhase::WaitKexInit {
             ours,
             cause_initial: true,
@@ -279,7 +286,7 @@ impl ServerTransport {
             compression_algorithms_server_to_client: self.cfg.compression.clone(),
             languages_client_to_server: Vec::new(),
             languages_server_to_client: Vec::new(),
-            first_kex_packet_follows: false,
+            first_kex_packet_follows: initial && self.cfg.wrong_guess_packet.is_some(),
             reserved: 0,
         }
         .to_bytes()

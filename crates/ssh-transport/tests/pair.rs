@@ -201,3 +201,57 @@ fn arbitrary_splits() {
         exchange(&mut p, 3);
     }
 }
+
+#[test]
+fn rekey_by_time() {
+    let mut c = TransportConfig::default();
+    c.rekey_interval = Some(std::time::Duration::from_secs(60));
+    let mut p = connect(c, ServerConfig::new());
+    assert_up(&p);
+    let at = p.client.poll_timeout().unwrap();
+    assert!(at >= p.now + std::time::Duration::from_secs(60));
+    p.client.handle_timeout(at).unwrap();
+    p.run();
+    assert_up(&p);
+    assert_eq!(p.client_kex_count(), 2);
+    assert_eq!(p.server.kex_count(), 2);
+    exchange(&mut p, 2);
+}
+
+#[test]
+fn send_with_writes_in_place_and_checks_types() {
+    for compression in ["none", "zlib"] {
+        let mut c = TransportConfig::default();
+        c.compression = only(compression);
+        let mut p = connect(c, ServerConfig::new());
+        assert_up(&p);
+        p.client
+            .send_with(5, |b| b.copy_from_slice(&[94, 1, 2, 3, 4]))
+            .unwrap();
+        // Transport messages are refused, without harming the connection.
+        assert_eq!(
+            p.client.send(&[2, 0, 0, 0, 0]),
+            Err(ssh_transport::TransportError::NotUpperLayerMessage {
+                msg: ssh_transport::msg::MsgType(2)
+            })
+        );
+        assert!(matches!(
+            p.client.send_with(3, |b| b.copy_from_slice(&[21, 0, 0])),
+            Err(ssh_transport::TransportError::NotUpperLayerMessage { .. })
+        ));
+        assert!(p.client.send(&[]).is_err());
+        p.client.send(&[95]).unwrap();
+        p.run();
+        assert_up(&p);
+        let got: Vec<_> = p
+            .server
+            .events
+            .iter()
+            .filter_map(|e| match e {
+                ServerEvent::Payload(m) => Some(m.clone()),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(got, vec![vec![94, 1, 2, 3, 4], vec![95]]);
+    }
+}

@@ -136,6 +136,16 @@ fn t5_bad_padding() {
 /// Establishes a pair with the given cipher/MAC, then flips one bit of the next
 /// server-to-client packet at `offset`.
 fn flip_after_kex(cipher: &str, mac: Option<&str>, offset: usize) -> Pair {
+    flip_after_kex_sized(cipher, mac, offset, 16)
+}
+
+fn big_payload(len: usize) -> Vec<u8> {
+    let mut v = vec![94u8];
+    v.extend((1..len).map(|i| (i * 7) as u8));
+    v
+}
+
+fn flip_after_kex_sized(cipher: &str, mac: Option<&str>, offset: usize, len: usize) -> Pair {
     let mut c = TransportConfig::default();
     c.ciphers = vec![cipher.into()];
     if let Some(m) = mac {
@@ -151,9 +161,7 @@ fn flip_after_kex(cipher: &str, mac: Option<&str>, offset: usize) -> Pair {
             flipped = true;
         }
     }));
-    p.server.send(&[
-        94, 0xAA, 0xBB, 0xCC, 0xDD, 0xEE, 0xFF, 1, 2, 3, 4, 5, 6, 7, 8, 9,
-    ]);
+    p.server.send(&big_payload(len));
     p.run();
     p
 }
@@ -171,12 +179,14 @@ fn t6_integrity_failure_every_offset() {
         for offset in 0..64 {
             let p = flip_after_kex(cipher, mac, offset);
             let err = p.client.error().cloned();
-            if offset >= 64 || err.is_none() {
-                // Offsets past the end of the packet leave it intact.
+            if err.is_none() {
+                // No error: either the flip was past the end of the packet (the payload
+                // arrives intact), or it enlarged the length field and the deframer waits
+                // for bytes that never come (nothing delivered; the driver's deadline ends
+                // it). An altered payload would be a missed flip.
+                let got = p.client_payloads();
                 assert!(
-                    p.client_payloads()
-                        .iter()
-                        .all(|m| m[0] == 94 && m.len() == 16),
+                    got.is_empty() || got == vec![big_payload(16)],
                     "{cipher}/{mac:?} @{offset}: altered payload delivered"
                 );
                 continue;
@@ -196,6 +206,27 @@ fn t6_integrity_failure_every_offset() {
             assert!(
                 p.client_payloads().is_empty(),
                 "{cipher}/{mac:?} @{offset}: plaintext of a bad packet delivered"
+            );
+        }
+    }
+}
+
+#[test]
+fn t6_integrity_failure_across_8k() {
+    // An 8 KiB packet, one bit flipped at offsets spread over all of it (header, body,
+    // padding and MAC/tag), for each MAC mode and AEAD.
+    for (cipher, mac) in [
+        ("aes256-gcm@openssh.com", None),
+        ("chacha20-poly1305@openssh.com", None),
+        ("aes192-ctr", Some("hmac-sha2-512")),
+        ("aes128-ctr", Some("hmac-sha1-etm@openssh.com")),
+    ] {
+        for offset in (4..8200).step_by(83) {
+            let p = flip_after_kex_sized(cipher, mac, offset, 8192);
+            assert!(
+                p.client.error().is_some() && p.client_payloads().is_empty(),
+                "{cipher}/{mac:?} @{offset}: {:?}",
+                p.client.error()
             );
         }
     }
@@ -875,4 +906,22 @@ fn k3_k4_k5_peer_values_are_validated() {
         g: &p - &one,
     };
     assert!(bad.validate_gex(2048, 8192).is_err());
+}
+
+#[test]
+fn wrong_first_kex_packet_guess_is_discarded() {
+    // The server guesses its first method (mlkem) and sends a junk KEX_30; the client
+    // prefers curve25519, so the guess is wrong and that packet must be skipped.
+    let mut c = TransportConfig::default();
+    c.kex_algorithms = vec!["curve25519-sha256".into(), "mlkem768x25519-sha256".into()];
+    let mut s = ServerConfig::new();
+    s.kex = vec!["mlkem768x25519-sha256".into(), "curve25519-sha256".into()];
+    s.wrong_guess_packet = Some(vec![30, 0, 0, 0, 3, 1, 2, 3]);
+    let mut p = Pair::new(c, s);
+    p.run();
+    assert!(p.client.is_established(), "{:?}", p.client.error());
+    assert_eq!(
+        p.client.negotiated().unwrap().kex.name(),
+        "curve25519-sha256"
+    );
 }

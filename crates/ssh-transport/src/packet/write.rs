@@ -15,6 +15,8 @@ pub struct Sealer {
     compressor: Option<Box<dyn Compressor>>,
     /// Reused compression output.
     zbuf: Vec<u8>,
+    /// Reused staging buffer for `seal_with` when compressing.
+    fbuf: Vec<u8>,
     rng: ring::rand::SystemRandom,
     /// Bytes sealed since the last key change.
     pub bytes: u64,
@@ -45,6 +47,7 @@ impl Sealer {
             seq: 0,
             compressor: None,
             zbuf: Vec::new(),
+            fbuf: Vec::new(),
             rng: ring::rand::SystemRandom::new(),
             bytes: 0,
             packets: 0,
@@ -66,30 +69,61 @@ impl Sealer {
     /// Appends the protected packet for `payload` to `out`. Returns whether the sequence
     /// number wrapped to zero.
     pub fn seal(&mut self, payload: &[u8], out: &mut Vec<u8>) -> Result<bool, TransportError> {
-        let mut zbuf = std::mem::take(&mut self.zbuf);
-        let result = self.seal_inner(payload, &mut zbuf, out);
-        self.zbuf = zbuf;
-        result
+        self.seal_with(
+            payload.len(),
+            |dst| dst.copy_from_slice(payload),
+            |_| Ok(()),
+            out,
+        )
     }
 
-    fn seal_inner(
+    /// Like [`Sealer::seal`], but `fill` writes the `len`-byte payload straight into the
+    /// packet buffer (saving the caller a copy), and `check` may refuse it before anything
+    /// is encrypted, leaving `out` and the sequence number untouched.
+    pub fn seal_with(
         &mut self,
-        payload: &[u8],
-        zbuf: &mut Vec<u8>,
+        len: usize,
+        fill: impl FnOnce(&mut [u8]),
+        check: impl FnOnce(&[u8]) -> Result<(), TransportError>,
         out: &mut Vec<u8>,
     ) -> Result<bool, TransportError> {
-        let payload = match self.compressor.as_mut() {
-            Some(c) => {
+        if self.compressor.is_some() {
+            let mut staged = std::mem::take(&mut self.fbuf);
+            staged.clear();
+            staged.resize(len, 0);
+            fill(&mut staged);
+            let result = check(&staged).and_then(|()| {
+                let mut zbuf = std::mem::take(&mut self.zbuf);
                 zbuf.clear();
-                c.compress(payload, zbuf)
-                    .map_err(TransportError::Decompression)?;
-                zbuf.as_slice()
-            }
-            None => payload,
-        };
+                let r = match self.compressor.as_mut() {
+                    Some(c) => c
+                        .compress(&staged, &mut zbuf)
+                        .map_err(TransportError::Decompression),
+                    None => Ok(()),
+                };
+                let r = r.and_then(|()| {
+                    let n = zbuf.len();
+                    self.frame(n, |dst| dst.copy_from_slice(&zbuf), |_| Ok(()), out)
+                });
+                self.zbuf = zbuf;
+                r
+            });
+            self.fbuf = staged;
+            return result;
+        }
+        self.frame(len, fill, check, out)
+    }
+
+    fn frame(
+        &mut self,
+        payload_len: usize,
+        fill: impl FnOnce(&mut [u8]),
+        check: impl FnOnce(&[u8]) -> Result<(), TransportError>,
+        out: &mut Vec<u8>,
+    ) -> Result<bool, TransportError> {
         let bs = self.prot.block;
         let aligned_from = if self.prot.length_in_clear { 4 } else { 0 };
-        let unpadded = 5usize.saturating_add(payload.len());
+        let unpadded = 5usize.saturating_add(payload_len);
         let rem = unpadded.saturating_sub(aligned_from) % bs;
         let mut pad = bs.saturating_sub(rem);
         if pad < MIN_PADDING {
@@ -98,7 +132,7 @@ impl Sealer {
         let packet_len = unpadded.saturating_sub(4).saturating_add(pad);
         let packet_len32 =
             u32::try_from(packet_len).map_err(|_| TransportError::PayloadTooLarge {
-                len: payload.len(),
+                len: payload_len,
                 max: super::MAX_PAYLOAD,
             })?;
         let pad_u8 = u8::try_from(pad).unwrap_or(u8::MAX);
@@ -106,7 +140,15 @@ impl Sealer {
         let start = out.len();
         out.extend_from_slice(&packet_len32.to_be_bytes());
         out.push(pad_u8);
-        out.extend_from_slice(payload);
+        let payload_at = out.len();
+        out.resize(payload_at.saturating_add(payload_len), 0);
+        if let Some(dst) = out.get_mut(payload_at..) {
+            fill(dst);
+        }
+        if let Err(e) = check(out.get(payload_at..).unwrap_or_default()) {
+            out.truncate(start);
+            return Err(e);
+        }
         let pad_at = out.len();
         out.resize(pad_at.saturating_add(pad), 0);
         if let Some(p) = out.get_mut(pad_at..) {

@@ -1,0 +1,2 @@
+#![no_main]
+libfuzzer_sys::fuzz_target!(|data: &[u8]| ssh_auth::fuzzing::custom_auth_packet(data));
