@@ -4,7 +4,9 @@
 //!   clippy, the whole test suite, and a check that no test server outlived its test;
 //! - `sshd [--green-end | --internal]`: a throwaway server to poke at by hand;
 //! - `fuzz TARGET SECONDS`: run a cargo-fuzz target on the stable toolchain;
-//! - `demo`, `bench`: placeholders for later work.
+//! - `demo`: a throwaway sshd, then `sftpc` in batch mode moving a 256 MiB file there and
+//!   back, with SHA-256 sums compared;
+//! - `bench`: compare with OpenSSH's `sftp` on a throwaway server (docs/performance.md).
 
 use std::env;
 use std::ffi::OsString;
@@ -13,6 +15,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
 use std::thread;
 use std::time::{Duration, Instant};
+
+mod bench;
 
 use ssh_test::{SftpServer, Sshd};
 
@@ -26,8 +30,10 @@ tasks:
                                   or end of input
   fuzz TARGET SECONDS             run a cargo-fuzz target for SECONDS (see docs/fuzzing.md)
   fuzz list                       list the fuzz targets
-  demo                            run the demo (not implemented yet)
-  bench                           compare with OpenSSH's sftp (not implemented yet)
+  demo                            start a throwaway sshd and move a 256 MiB file there and
+                                  back with sftpc, comparing SHA-256 sums
+  bench [--quick] [--pairs N] [--size-mib N] [--sftp-server]
+                                  compare with OpenSSH's sftp on a throwaway server
 ";
 
 /// Something on the system the tests need, and the Debian package that provides it.
@@ -100,7 +106,8 @@ fn run_task(task: &str, args: &[String]) -> Result {
                 .map_err(|_| format!("SECONDS must be a whole number, not {seconds:?}"))?;
             fuzz(target, seconds)
         }
-        ("demo", []) | ("bench", []) => Err(format!("`cargo xtask {task}`: not implemented yet")),
+        ("demo", []) => demo(),
+        ("bench", options) => bench::bench(options),
         ("help" | "-h" | "--help", _) => {
             print!("{USAGE}");
             Ok(())
@@ -393,4 +400,167 @@ fn sshd(server: SftpServer) -> Result {
     drop(sshd);
     println!("stopped");
     Ok(())
+}
+
+/// Size of the demo file: big enough to show pipelining and the progress display.
+const DEMO_FILE_SIZE: u64 = 256 * 1024 * 1024;
+
+/// `cargo xtask demo`: prerequisites, a throwaway OpenSSH sshd on loopback, a generated
+/// 256 MiB file, `sftpc` (release build) in batch mode: put, ls -l, get; SHA-256 of the
+/// original and the copy compared; then rename and rm; the server stopped.
+fn demo() -> Result {
+    println!("==> checking the system packages (OpenSSH server and client, sftp-server)");
+    ensure_prerequisites()?;
+
+    println!("==> building sftpc (cargo build --release -p sftpc)");
+    run(cargo(), &["build", "--release", "-p", "sftpc"])?;
+    let target_dir = env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| workspace_root().join("target"));
+    let sftpc = target_dir.join("release").join("sftpc");
+    if !sftpc.is_file() {
+        return Err(format!("the build left no {}", sftpc.display()));
+    }
+
+    let work = tempfile::Builder::new()
+        .prefix("sftpc-demo-")
+        .tempdir()
+        .map_err(|e| format!("cannot create a temp dir: {e}"))?;
+    let original = work.path().join("demo.bin");
+    let copy = work.path().join("demo.back.bin");
+    println!(
+        "==> generating {} MiB of pseudo-random data in {}",
+        DEMO_FILE_SIZE / (1024 * 1024),
+        original.display()
+    );
+    let started = Instant::now();
+    generate_file(&original, DEMO_FILE_SIZE)?;
+    println!("    done in {:.1} s", started.elapsed().as_secs_f64());
+
+    println!("==> starting a throwaway OpenSSH sshd on 127.0.0.1");
+    let sshd = Sshd::start_with(SftpServer::OpenSsh).map_err(|e| e.to_string())?;
+    println!(
+        "    listening on port {} (pid {}), user {}, serving {}",
+        sshd.port(),
+        sshd.pid(),
+        sshd.user(),
+        sshd.sftp_root().display()
+    );
+
+    let sftpc_args = |batch: &Path| -> Vec<OsString> {
+        vec![
+            "-P".into(),
+            sshd.port().to_string().into(),
+            "-i".into(),
+            sshd.client_key_path().into(),
+            "--known-hosts".into(),
+            sshd.known_hosts_path().into(),
+            "-b".into(),
+            batch.into(),
+            format!("{}@127.0.0.1", sshd.user()).into(),
+        ]
+    };
+    let run_sftpc = |what: &str, commands: &str| -> Result {
+        let batch = work.path().join("batch");
+        std::fs::write(&batch, commands)
+            .map_err(|e| format!("cannot write {}: {e}", batch.display()))?;
+        let args = sftpc_args(&batch);
+        let shown: Vec<String> = std::iter::once(sftpc.display().to_string())
+            .chain(args.iter().map(|a| shell_quote(&a.to_string_lossy())))
+            .collect();
+        println!("==> {what}\n    {}", shown.join(" "));
+        let status = Command::new(&sftpc)
+            .args(&args)
+            .status()
+            .map_err(|e| format!("cannot run sftpc: {e}"))?;
+        if status.success() {
+            Ok(())
+        } else {
+            Err(format!("sftpc failed ({status})"))
+        }
+    };
+
+    run_sftpc(
+        "uploading, listing and downloading with sftpc",
+        &format!(
+            "put {} demo.bin\nls -l\nget demo.bin {}\n",
+            quote_word(&original),
+            quote_word(&copy)
+        ),
+    )?;
+
+    println!("==> comparing SHA-256 sums");
+    let sent = sha256_file(&original)?;
+    let received = sha256_file(&copy)?;
+    let on_server = sha256_file(&sshd.sftp_root().join("demo.bin"))?;
+    println!("    {sent}  original   {}", original.display());
+    println!("    {on_server}  on server  demo.bin");
+    println!("    {received}  downloaded {}", copy.display());
+    if sent != received || sent != on_server {
+        return Err("SHA-256 sums differ: the round trip corrupted the file".to_owned());
+    }
+    println!("    all three match");
+
+    run_sftpc(
+        "renaming and removing the remote file with sftpc",
+        "rename demo.bin demo-renamed.bin\nls -l\nrm demo-renamed.bin\nls -l\n",
+    )?;
+    if sshd.sftp_root().join("demo-renamed.bin").exists() {
+        return Err("the remote file is still there after rm".to_owned());
+    }
+
+    println!("==> stopping the server");
+    drop(sshd);
+    println!("demo finished: 256 MiB up and down, SHA-256 sums match");
+    Ok(())
+}
+
+/// Writes `size` bytes of xorshift64* output through a buffer: fast, incompressible enough
+/// for a transfer demo, and the same every run.
+fn generate_file(path: &Path, size: u64) -> Result {
+    use std::io::Write;
+    let file = std::fs::File::create(path)
+        .map_err(|e| format!("cannot create {}: {e}", path.display()))?;
+    let mut out = std::io::BufWriter::with_capacity(1 << 20, file);
+    let mut state: u64 = 0x9E37_79B9_7F4A_7C15;
+    let mut written = 0u64;
+    while written < size {
+        state ^= state >> 12;
+        state ^= state << 25;
+        state ^= state >> 27;
+        let word = state.wrapping_mul(0x2545_F491_4F6C_DD1D).to_le_bytes();
+        out.write_all(&word)
+            .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+        written = written.saturating_add(8);
+    }
+    out.flush()
+        .map_err(|e| format!("cannot write {}: {e}", path.display()))
+}
+
+/// Hex SHA-256 of a file.
+fn sha256_file(path: &Path) -> Result<String> {
+    use sha2::Digest;
+    let mut file =
+        std::fs::File::open(path).map_err(|e| format!("cannot open {}: {e}", path.display()))?;
+    let mut hasher = sha2::Sha256::new();
+    let mut buf = vec![0u8; 1 << 20];
+    loop {
+        let n = file
+            .read(&mut buf)
+            .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+        if n == 0 {
+            break;
+        }
+        hasher.update(buf.get(..n).unwrap_or_default());
+    }
+    Ok(hasher
+        .finalize()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect())
+}
+
+/// Quotes a path for an sftpc batch line.
+fn quote_word(path: &Path) -> String {
+    format!("'{}'", path.display())
 }
