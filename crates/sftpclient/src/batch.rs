@@ -427,6 +427,8 @@ struct Up {
     overwrite: bool,
     handle: Option<Vec<u8>>,
     chunk: u32,
+    /// Bytes the local file had when opened: the read buffer never exceeds it.
+    len: u64,
     buf: Vec<u8>,
     offset: u64,
     at_end: bool,
@@ -437,6 +439,10 @@ impl Up {
     fn new(local: &Path, remote: &str, options: &TransferOptions, chunk: u32) -> Result<Self> {
         let file =
             File::open(local).map_err(|e| Error::local(format!("open {}", local.display()), e))?;
+        let len = file
+            .metadata()
+            .map_err(|e| Error::local(format!("stat {}", local.display()), e))?
+            .len();
         Ok(Self {
             local: local.to_owned(),
             remote: remote.to_owned(),
@@ -444,6 +450,7 @@ impl Up {
             overwrite: options.overwrite,
             handle: None,
             chunk,
+            len,
             buf: Vec::new(),
             offset: 0,
             at_end: false,
@@ -473,7 +480,15 @@ impl Job for Up {
             return Ok(Vec::new());
         };
         let mut issued = Vec::new();
-        self.buf.resize(self.chunk as usize, 0);
+        // One chunk, or the whole file when smaller (plus a byte to see the end), so a batch
+        // of small files does not hold a chunk-sized buffer each.
+        let want = usize::try_from(self.len.saturating_add(1))
+            .unwrap_or(usize::MAX)
+            .min(self.chunk as usize)
+            .max(1);
+        if self.buf.len() != want {
+            self.buf.resize(want, 0);
+        }
         while !self.at_end && issued.len() < room && engine.has_room() {
             let mut filled = 0;
             while let Some(rest) = self.buf.get_mut(filled..) {
@@ -491,6 +506,7 @@ impl Job for Up {
             }
             if filled == 0 {
                 self.at_end = true;
+                self.buf = Vec::new();
                 break;
             }
             let data = self.buf.get(..filled).unwrap_or_default();

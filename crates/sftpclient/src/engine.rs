@@ -27,6 +27,9 @@ pub(crate) const DEFAULT_CHUNK: u32 = 32 * 1024;
 /// read-ahead and write-behind (chunk x window).
 pub(crate) const MAX_CHUNK: u32 = 255 * 1024;
 
+/// WRITE payloads at least this large are sent as soon as they are queued.
+const FLUSH_AT: usize = 16 * 1024;
+
 /// A reply kept until its waiter asks for it.
 #[derive(Debug)]
 enum Parked {
@@ -224,9 +227,16 @@ impl Engine {
     ) -> Result<RequestId> {
         self.check()?;
         self.make_room()?;
-        self.session
+        let id = self
+            .session
             .send_write(handle, offset, data)
-            .map_err(send_error)
+            .map_err(send_error)?;
+        // Large writes go out at once, so the queue holds about one of them rather than a
+        // whole window's worth; small ones are batched into fewer system calls.
+        if data.len() >= FLUSH_AT {
+            self.flush()?;
+        }
+        Ok(id)
     }
 
     /// Forgets request `id`: its reply is dropped when it comes.
