@@ -11,6 +11,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::fs::File;
 use std::io::{Read, Write};
 use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use sftp_proto::{Request, RequestId, Response, StatusCode};
 
@@ -99,6 +100,8 @@ impl Sftp {
     }
 
     fn run_batch<J: Job>(&self, jobs: Vec<J>) -> Result<u64> {
+        let interrupt = self.interrupt_flag();
+        interrupt.store(false, Ordering::SeqCst);
         let mut engine = self.lock()?;
         let mut slots: Vec<Slot<J>> = jobs
             .into_iter()
@@ -110,7 +113,7 @@ impl Sftp {
             })
             .collect();
         let mut requests: HashMap<u32, (usize, Op)> = HashMap::new();
-        let result = drive(&mut engine, &mut slots, &mut requests);
+        let result = drive(&mut engine, &mut slots, &mut requests, interrupt);
         for id in requests.keys() {
             engine.abandon(RequestId(*id));
         }
@@ -134,6 +137,7 @@ fn drive<J: Job>(
     engine: &mut Engine,
     slots: &mut [Slot<J>],
     requests: &mut HashMap<u32, (usize, Op)>,
+    interrupt: &AtomicBool,
 ) -> Result<u64> {
     let mut next_job = 0;
     let mut active = 0;
@@ -207,6 +211,13 @@ fn drive<J: Job>(
             )?
         };
         requests.remove(&id.0);
+        if interrupt.swap(false, Ordering::SeqCst) {
+            return Err(Error::new(
+                ErrorKind::Cancelled,
+                code::SFTP_COMMAND_FAILED,
+                "batch transfer interrupted",
+            ));
+        }
         let Some(slot) = slots.get_mut(index) else {
             continue;
         };

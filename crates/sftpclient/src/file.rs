@@ -9,7 +9,7 @@
 use std::collections::VecDeque;
 use std::io::{self, Read, Seek, SeekFrom, Write};
 
-use sftp_proto::consts::defined_attr_flags;
+use sftp_proto::consts::{attr_flags, defined_attr_flags};
 use sftp_proto::ext::{ExtendedRequest, names};
 use sftp_proto::{FileAttributes, Request, RequestId, Response, StatusCode};
 
@@ -97,7 +97,9 @@ impl RemoteFile {
     pub fn metadata(&mut self) -> Result<Metadata> {
         self.finish_writes()?;
         let mut engine = self.sftp.lock()?;
-        let flags = defined_attr_flags(engine.version());
+        // Not EXTENDED: ProFTPD echoes the requested flags and then sends an empty
+        // extension list, which the attribute decoder refuses.
+        let flags = defined_attr_flags(engine.version()) & !attr_flags::EXTENDED;
         let what = format!("fstat {}", self.path);
         engine.call(
             &Request::Fstat {

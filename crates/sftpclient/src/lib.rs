@@ -28,7 +28,7 @@ pub use batch::FILES_IN_FLIGHT;
 pub use dir::{DirEntry, ReadDir};
 pub use error::{Error, ErrorKind, Result};
 pub use file::RemoteFile;
-pub use sftp::{Metadata, OpenOptions, Sftp, SftpConfig};
+pub use sftp::{InterruptHandle, Metadata, OpenOptions, Sftp, SftpConfig};
 pub use sftp_proto::ext::StatVfs;
 pub use sftp_proto::{FileAttributes, FileTime, FileType, StatusCode, Version};
 pub use ssh::{DEFAULT_TIMEOUT, HostKey, HostKeyPolicy, PromptHandler, Session, SessionBuilder};

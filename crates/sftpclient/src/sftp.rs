@@ -1,9 +1,10 @@
 //! [`Sftp`]: the idiomatic API over one SFTP session, named after `std::fs`.
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use sftp_proto::consts::{defined_attr_flags, pflags};
+use sftp_proto::consts::{attr_flags, defined_attr_flags, pflags};
 use sftp_proto::ext::{ExtendedRequest, StatVfs, names};
 use sftp_proto::packet::{OpenMode, SymlinkOrder};
 use sftp_proto::policy::{is_already_exists, rename_request};
@@ -39,6 +40,23 @@ impl Default for SftpConfig {
 #[derive(Clone)]
 pub struct Sftp {
     engine: Arc<Mutex<Engine>>,
+    /// Set by an [`InterruptHandle`]; outside the lock, which a transfer holds throughout.
+    interrupt: Arc<AtomicBool>,
+}
+
+/// Cancels the transfer running on an [`Sftp`] session, from any thread (the seed's
+/// `interrupt`). The transfer ends with [`ErrorKind::Cancelled`] after the reply it is
+/// waiting for, its requests abandoned and its local file truncated to the verified bytes;
+/// the session stays usable. Single requests (`metadata`, `rename`, ...) are not
+/// interrupted: they end with their reply or the inactivity timeout.
+#[derive(Clone, Debug)]
+pub struct InterruptHandle(Arc<AtomicBool>);
+
+impl InterruptHandle {
+    /// Asks the running transfer to stop.
+    pub fn interrupt(&self) {
+        self.0.store(true, Ordering::SeqCst);
+    }
 }
 
 impl std::fmt::Debug for Sftp {
@@ -58,7 +76,18 @@ impl Sftp {
         let engine = Engine::start(Box::new(stream), EngineConfig { session })?;
         Ok(Self {
             engine: Arc::new(Mutex::new(engine)),
+            interrupt: Arc::new(AtomicBool::new(false)),
         })
+    }
+
+    /// A handle that cancels this session's running transfer from another thread.
+    pub fn interrupt_handle(&self) -> InterruptHandle {
+        InterruptHandle(self.interrupt.clone())
+    }
+
+    /// Clears a pending interrupt when a transfer starts, and reports one while it runs.
+    pub(crate) fn interrupt_flag(&self) -> &AtomicBool {
+        &self.interrupt
     }
 
     /// The negotiated SFTP version (the seed's `NegotiatedProtocolVersion`).
@@ -94,7 +123,9 @@ impl Sftp {
 
     fn stat(&self, path: &str, follow: bool) -> Result<Metadata> {
         let mut engine = self.lock()?;
-        let flags = defined_attr_flags(engine.version());
+        // Not EXTENDED: ProFTPD echoes the requested flags and then sends an empty
+        // extension list, which the attribute decoder refuses.
+        let flags = defined_attr_flags(engine.version()) & !attr_flags::EXTENDED;
         let request = if follow {
             Request::Stat {
                 path: path.as_bytes(),

@@ -11,6 +11,7 @@ use std::collections::VecDeque;
 use std::fs::File;
 use std::io::{Read, Seek, SeekFrom, Write};
 use std::path::Path;
+use std::sync::atomic::Ordering;
 
 use sftp_proto::{Request, RequestId, Response, StatusCode};
 
@@ -87,6 +88,8 @@ impl Sftp {
             let engine = self.lock()?;
             (engine.read_chunk, engine.max_outstanding)
         };
+        let interrupt = self.interrupt_flag();
+        interrupt.store(false, Ordering::SeqCst);
         let mut sink = LocalSink {
             file: &mut file,
             path: local,
@@ -102,7 +105,7 @@ impl Sftp {
                 chunk,
                 window,
                 total,
-                progress,
+                &mut |p| progress(p) && !interrupt.swap(false, Ordering::SeqCst),
             )
         };
         let verified = sink.verified;
@@ -160,6 +163,8 @@ impl Sftp {
             (engine.write_chunk, engine.max_outstanding)
         };
         let mut acked = options.start_at;
+        let interrupt = self.interrupt_flag();
+        interrupt.store(false, Ordering::SeqCst);
         let result = {
             let mut engine = self.lock()?;
             push(
@@ -173,7 +178,7 @@ impl Sftp {
                 chunk,
                 window,
                 total,
-                progress,
+                &mut |p| progress(p) && !interrupt.swap(false, Ordering::SeqCst),
             )
         };
         let closed = dest.close();

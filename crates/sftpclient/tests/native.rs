@@ -219,3 +219,49 @@ fn connection_killed_mid_download_fails_cleanly() {
         &ErrorKind::ConnectionLost
     );
 }
+
+#[test]
+fn interrupt_from_another_thread_cancels_and_keeps_the_session() {
+    let sshd = Sshd::start().unwrap();
+    let data: Vec<u8> = (0..16u32 << 20)
+        .map(|i| (i.wrapping_mul(2_654_435_761) >> 9) as u8)
+        .collect();
+    sshd.write_file("big.bin", &data).unwrap();
+    let session = builder(&sshd)
+        .private_key_file(sshd.client_key_path(), None)
+        .unwrap()
+        .connect()
+        .unwrap();
+    let sftp = session.sftp(SftpConfig::default()).unwrap();
+    let handle = sftp.interrupt_handle();
+    let (reached, reached_rx) = std::sync::mpsc::channel();
+    let (done, done_rx) = std::sync::mpsc::channel::<()>();
+    let other = std::thread::spawn(move || {
+        reached_rx.recv().unwrap();
+        handle.interrupt();
+        done.send(()).unwrap();
+    });
+    let local = tempfile::tempdir().unwrap();
+    let dst = local.path().join("big.bin");
+    let mut signalled = false;
+    let err = sftp
+        .download_with("big.bin", &dst, &TransferOptions::default(), &mut |p| {
+            if !signalled && p.transferred > 1 << 20 {
+                signalled = true;
+                reached.send(()).unwrap();
+                done_rx.recv().unwrap();
+            }
+            true
+        })
+        .unwrap_err();
+    other.join().unwrap();
+    assert_eq!(err.kind(), &ErrorKind::Cancelled, "{err}");
+    let partial = std::fs::read(&dst).unwrap();
+    assert!(partial.len() < data.len() && partial == data[..partial.len()]);
+    // The session is still good: the abandoned replies are dropped, the next call works.
+    assert_eq!(sftp.metadata("big.bin").unwrap().len(), data.len() as u64);
+    let again = local.path().join("again.bin");
+    sftp.download("big.bin", &again, &TransferOptions::default())
+        .unwrap();
+    assert!(std::fs::read(&again).unwrap() == data);
+}
