@@ -70,6 +70,16 @@ const PREREQUISITES: &[Prerequisite] = &[
         program: ssh_test::GREEN_END_SFTP_SERVER_PATH,
         package: "gesftpserver",
     },
+    // ProFTPD with mod_sftp: the third SFTP server (check-file, copy-file,
+    // space-available).
+    Prerequisite {
+        program: "/usr/sbin/proftpd",
+        package: "proftpd-core",
+    },
+    Prerequisite {
+        program: "/usr/lib/proftpd/mod_sftp.so",
+        package: "proftpd-mod-crypto",
+    },
     Prerequisite {
         program: "puttygen",
         package: "putty-tools",
@@ -238,12 +248,18 @@ fn packages<'a>(prerequisites: impl Iterator<Item = &'a Prerequisite>) -> Vec<&'
     packages
 }
 
+/// An absolute path must exist (libraries such as mod_sftp.so are not executable); a bare
+/// name must be an executable on `PATH`.
+fn present(program: &str) -> bool {
+    if program.starts_with('/') {
+        Path::new(program).exists()
+    } else {
+        ssh_test::on_path(program)
+    }
+}
+
 fn missing_packages() -> Vec<&'static str> {
-    packages(
-        PREREQUISITES
-            .iter()
-            .filter(|p| !ssh_test::on_path(p.program)),
-    )
+    packages(PREREQUISITES.iter().filter(|p| !present(p.program)))
 }
 
 fn ensure_prerequisites() -> Result {

@@ -15,6 +15,7 @@
 #![forbid(unsafe_code)]
 
 mod batch;
+pub mod component;
 mod dir;
 mod engine;
 pub mod error;
@@ -25,6 +26,7 @@ mod stream;
 mod transfer;
 
 pub use batch::FILES_IN_FLIGHT;
+pub use component::SftpClient;
 pub use dir::{DirEntry, ReadDir};
 pub use error::{Error, ErrorKind, Result};
 pub use file::RemoteFile;

@@ -57,6 +57,11 @@ impl InterruptHandle {
     pub fn interrupt(&self) {
         self.0.store(true, Ordering::SeqCst);
     }
+
+    /// A handle over an existing flag (the SftpClient surface keeps one across sessions).
+    pub(crate) fn from_flag(flag: Arc<AtomicBool>) -> Self {
+        Self(flag)
+    }
 }
 
 impl std::fmt::Debug for Sftp {

@@ -406,7 +406,6 @@ impl Session {
     }
 
     /// Whether strict key exchange was negotiated (the seed's NegotiatedStrictKex).
-    #[allow(dead_code)] // used by the component module, which lands separately
     pub(crate) fn strict_kex(&self) -> Result<bool> {
         Ok(self.lock()?.core.transport().strict_kex())
     }

@@ -26,6 +26,7 @@ mod client;
 mod error;
 mod keys;
 mod process;
+mod proftpd;
 mod sshd;
 mod tool;
 mod user;
@@ -33,6 +34,7 @@ mod user;
 pub use error::HarnessError;
 pub use keys::{HostKey, HostKeyType};
 pub use process::{MarkedProcess, marked_processes};
+pub use proftpd::{PROFTPD_DIR_MARKER, PROFTPD_PATH, Proftpd};
 pub use sshd::{
     GREEN_END_SFTP_SERVER_PATH, OPENSSH_SFTP_SERVER_PATH, SSHD_PATH, SftpServer, Sshd, SshdBuilder,
 };
