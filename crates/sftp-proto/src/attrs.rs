@@ -34,23 +34,33 @@ pub const MAX_ATTR_STRING_LEN: usize = 64 * 1024;
 /// `TRANSLATION_ERR` 0x800), sent as `attrib-bits-valid` when bits came from a v5 source.
 pub const DEFINED_ATTRIB_BITS: u32 = 0x0000_0fff;
 
-/// Known server bugs the decoder can tolerate, each off in [`Quirks::STRICT`] (the codec
-/// default, which keeps decoding canonical) and on in [`Quirks::LENIENT`] (the session
-/// default, for quirks that cannot change the meaning of what is read).
+/// Known server bugs and non-canonical forms the decoder can tolerate, each off in
+/// [`Quirks::STRICT`] (the codec default, which keeps decoding canonical: whatever decodes
+/// re-encodes to the same bytes) and on in [`Quirks::LENIENT`] (the session default, for
+/// quirks that cannot change the meaning of what is read).
+///
+/// What a quirk tolerates decodes to an ordinary [`FileAttributes`]; re-encoding it gives
+/// the canonical form, which decodes strictly to the same value.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct Quirks {
     /// Ignore `MODIFYTIME` (0x20) in v3 attributes that also have `ACMODTIME` (Huawei VRP).
     pub v3_modifytime_with_acmodtime: bool,
+    /// Accept the `EXTENDED` flag with an `extended_count` of 0 as "no extended pairs"
+    /// (ProFTPD mod_sftp: every v3 ATTRS, and NAME entries at v6). The grammar allows
+    /// it, but the canonical form leaves the flag out, so re-encoding drops it.
+    pub empty_extended: bool,
 }
 
 impl Quirks {
     /// No bug tolerated.
     pub const STRICT: Quirks = Quirks {
         v3_modifytime_with_acmodtime: false,
+        empty_extended: false,
     };
     /// Every harmless quirk tolerated.
     pub const LENIENT: Quirks = Quirks {
         v3_modifytime_with_acmodtime: true,
+        empty_extended: true,
     };
 }
 
@@ -322,15 +332,17 @@ impl FileAttributes {
     /// Reads an ATTRS for `version` from untrusted bytes.
     ///
     /// Rejected (robustness case S7): flags the version does not define, a missing v4+ type
-    /// byte, `SUBSECOND_TIMES` with no time, an `EXTENDED` flag with a zero count, counts
-    /// and strings over their caps or over what remains, non-UTF-8 owner, group or
-    /// mime-type, and a v6 `attrib-bits` without `attrib-bits-valid` (truncation).
+    /// byte, `SUBSECOND_TIMES` with no time, an `EXTENDED` flag with a zero count (not
+    /// canonical; see [`Quirks::empty_extended`]), counts and strings over their caps or
+    /// over what remains, non-UTF-8 owner, group or mime-type, and a v6 `attrib-bits`
+    /// without `attrib-bits-valid` (truncation).
     pub fn decode(version: Version, r: &mut Reader<'_>) -> Result<Self, DecodeError> {
         Self::decode_with_quirks(version, Quirks::STRICT, r)
     }
 
     /// [`FileAttributes::decode`] tolerating the server bugs enabled in `quirks`. What a
-    /// quirk tolerates does not re-encode to the same bytes.
+    /// quirk tolerates does not re-encode to the same bytes, but to the canonical form,
+    /// which [`FileAttributes::decode`] reads back as the same value.
     pub fn decode_with_quirks(
         version: Version,
         quirks: Quirks,
@@ -435,9 +447,10 @@ impl FileAttributes {
             let at = r.position();
             let count = r.u32("extended_count")?;
             // Each pair takes at least 8 bytes: check against what remains before
-            // allocating; zero pairs cannot be re-sent with the flag and is refused.
+            // allocating. Zero pairs cannot be re-sent with the flag, so only the
+            // `empty_extended` quirk accepts it (as no pairs: same meaning).
             let count = usize::try_from(count).unwrap_or(usize::MAX);
-            if count == 0 {
+            if count == 0 && !quirks.empty_extended {
                 return invalid("extended_count");
             }
             if count > MAX_ATTR_EXTENSIONS || count.saturating_mul(8) > r.remaining() {

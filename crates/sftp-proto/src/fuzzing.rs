@@ -3,14 +3,15 @@
 
 use ssh_wire::{Reader, Writer};
 
-use crate::attrs::FileAttributes;
+use crate::attrs::{FileAttributes, Quirks};
 use crate::deframer::Deframer;
 use crate::packet::ServerPacket;
 use crate::session::{SessionConfig, SftpSession};
 use crate::version::Version;
 
-/// `sftp_v3`: arbitrary bytes as a server→client packet at v3; whatever decodes re-encodes
-/// to the same bytes.
+/// `sftp_v3`: arbitrary bytes as a server→client packet at v3; whatever decodes strictly
+/// re-encodes to the same bytes, and whatever decodes with [`Quirks::LENIENT`] re-encodes
+/// to a canonical form that decodes strictly to the same packet.
 pub fn sftp_v3(data: &[u8]) {
     server_packet(Version::V3, data);
 }
@@ -36,10 +37,22 @@ fn server_packet(version: Version, data: &[u8]) {
         packet.encode(version, &mut out);
         assert_eq!(out.get(4..), Some(data), "re-encoding differs at {version}");
     }
+    if let Ok(packet) = ServerPacket::decode_with_quirks(version, Quirks::LENIENT, data) {
+        let mut out = Vec::new();
+        packet.encode(version, &mut out);
+        let back = ServerPacket::decode(version, out.get(4..).unwrap_or_default());
+        assert_eq!(
+            back.as_ref(),
+            Ok(&packet),
+            "lenient form not kept at {version}"
+        );
+    }
 }
 
 /// `attrs`: arbitrary bytes as ATTRS at every version (the first byte picks nothing: all
-/// four are tried); whatever decodes re-encodes to the bytes it consumed.
+/// four are tried); whatever decodes strictly re-encodes to the bytes it consumed, and
+/// whatever decodes with [`Quirks::LENIENT`] re-encodes to bytes that decode strictly to
+/// the same value.
 pub fn attrs(data: &[u8]) {
     for version in Version::ALL {
         let mut r = Reader::new(data);
@@ -49,6 +62,15 @@ pub fn attrs(data: &[u8]) {
             a.encode(version, &mut Writer::new(&mut out));
             assert_eq!(Some(out.as_slice()), data.get(..consumed), "at {version}");
             assert_eq!(a.representable_at(version), a);
+        }
+        let mut r = Reader::new(data);
+        if let Ok(a) = FileAttributes::decode_with_quirks(version, Quirks::LENIENT, &mut r) {
+            let mut out = Vec::new();
+            a.encode(version, &mut Writer::new(&mut out));
+            let mut r = Reader::new(&out);
+            let back = FileAttributes::decode(version, &mut r);
+            assert_eq!(back.as_ref(), Ok(&a), "lenient form not kept at {version}");
+            assert!(r.is_empty(), "at {version}");
         }
     }
 }

@@ -5,7 +5,9 @@
 //!   unknown types decode to `Unknown { ty, payload }`.
 //! - [`attrs`]: [`FileAttributes`], one version-neutral attribute set with its wire form
 //!   per version (lossless where the versions overlap; see its docs for where not), the
-//!   explicit list of tolerated server bugs ([`Quirks`]) and ACL parsing.
+//!   explicit list of tolerated server bugs and non-canonical forms ([`Quirks`], e.g.
+//!   ProFTPD's `EXTENDED` flag with no pairs: off in the plain codec, which stays
+//!   canonical, on in the session) and ACL parsing.
 //! - [`ext`]: typed extension requests and replies (`@openssh.com` family, check-file,
 //!   copy-file, space-available, vendor-id, version-select, supported/supported2 ...).
 //! - [`Deframer`]: the channel byte stream split into packets under a size cap.

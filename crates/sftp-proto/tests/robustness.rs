@@ -631,6 +631,138 @@ fn s7_huawei_modifytime_quirk_is_explicit() {
     ));
 }
 
+/// ProFTPD mod_sftp's v3 STAT reply: flags 0x8000000f = SIZE|UIDGID|PERMISSIONS|ACMODTIME|
+/// EXTENDED, the fields, then `extended_count` 0.
+const PROFTPD_V3_ATTRS: [u8; 41] = [
+    0x69, 0, 0, 0, 1, // ATTRS, id 1
+    0x80, 0, 0, 0x0f, // flags
+    0, 0, 0, 0, 0, 0, 0, 9, // size 9
+    0, 0, 0x03, 0xe8, 0, 0, 0x03, 0xe8, // uid 1000, gid 1000
+    0, 0, 0x81, 0xa4, // permissions 0100644
+    0x65, 0x00, 0x00, 0x01, 0x65, 0x00, 0x00, 0x02, // atime, mtime
+    0, 0, 0, 0, // extended_count 0
+];
+
+/// ProFTPD mod_sftp's v6 READDIR reply entry: flags 0x800020ad = SIZE|PERMISSIONS|
+/// ACCESSTIME|MODIFYTIME|OWNERGROUP|LINK_COUNT|EXTENDED, then `extended_count` 0.
+const PROFTPD_V6_NAME: [u8; 75] = [
+    0x68, 0, 0, 0, 2, // NAME, id 2
+    0, 0, 0, 1, // count 1
+    0, 0, 0, 5, b'f', b'.', b'b', b'i', b'n', // filename
+    0x80, 0, 0x20, 0xad, // flags
+    1,    // type REGULAR
+    0, 0, 0, 0, 0, 0, 0, 9, // size 9
+    0, 0, 0, 4, b'r', b'o', b'o', b't', 0, 0, 0, 4, b'r', b'o', b'o', b't', // owner, group
+    0, 0, 0x81, 0xa4, // permissions 0100644
+    0, 0, 0, 0, 0x65, 0, 0, 1, // atime
+    0, 0, 0, 0, 0x65, 0, 0, 2, // mtime
+    0, 0, 0, 1, // link-count 1
+    0, 0, 0, 0, // extended_count 0
+];
+
+#[test]
+fn s7_proftpd_empty_extended_quirk_is_explicit() {
+    use sftp_proto::Quirks;
+    // Strict (the codec's default): the flag without pairs is not canonical, refused.
+    assert_eq!(
+        decode_err(Version::V3, &PROFTPD_V3_ATTRS),
+        DecodeErrorKind::InvalidValue
+    );
+    assert_eq!(
+        decode_err(Version::V6, &PROFTPD_V6_NAME),
+        DecodeErrorKind::InvalidValue
+    );
+    assert_eq!(
+        ServerPacket::decode(Version::V3, &PROFTPD_V3_ATTRS)
+            .unwrap_err()
+            .field,
+        "extended_count"
+    );
+
+    // Lenient (the session's default): read as no extended pairs.
+    let p =
+        ServerPacket::decode_with_quirks(Version::V3, Quirks::LENIENT, &PROFTPD_V3_ATTRS).unwrap();
+    let ServerPacket::Response {
+        response: Response::Attrs(a),
+        ..
+    } = &p
+    else {
+        panic!("{p:?}")
+    };
+    let v3 = FileAttributes {
+        size: Some(9),
+        uid_gid: Some((1000, 1000)),
+        permissions: Some(0o100_644),
+        atime: Some(sftp_proto::FileTime::from_seconds(0x6500_0001)),
+        mtime: Some(sftp_proto::FileTime::from_seconds(0x6500_0002)),
+        ..FileAttributes::default()
+    };
+    assert_eq!(a, &v3);
+    // Re-encoding gives the canonical form: the same bytes without the EXTENDED bit and
+    // the count, which the strict codec reads back as the same value.
+    let mut out = Vec::new();
+    p.encode(Version::V3, &mut out);
+    let mut canonical = PROFTPD_V3_ATTRS[..37].to_vec();
+    canonical[5] = 0;
+    assert_eq!(&out[4..], canonical.as_slice());
+    assert_eq!(ServerPacket::decode(Version::V3, &out[4..]).unwrap(), p);
+
+    let p =
+        ServerPacket::decode_with_quirks(Version::V6, Quirks::LENIENT, &PROFTPD_V6_NAME).unwrap();
+    let ServerPacket::Response {
+        response: Response::Name(name),
+        ..
+    } = &p
+    else {
+        panic!("{p:?}")
+    };
+    assert_eq!(name.entries.len(), 1);
+    let e = &name.entries[0];
+    assert_eq!(e.filename, b"f.bin");
+    assert_eq!(e.attrs.size, Some(9));
+    assert_eq!(
+        e.attrs.owner_group,
+        Some(("root".to_owned(), "root".to_owned()))
+    );
+    assert_eq!(e.attrs.link_count, Some(1));
+    assert!(e.attrs.extended.is_empty());
+    let mut out = Vec::new();
+    p.encode(Version::V6, &mut out);
+    assert_eq!(ServerPacket::decode(Version::V6, &out[4..]).unwrap(), p);
+
+    // Through a session with its default quirks, then refused with STRICT.
+    let mut s = session(Version::V3, 3);
+    let id = s
+        .send(&Request::Stat {
+            path: b"f",
+            flags: 0,
+        })
+        .unwrap();
+    let mut body = PROFTPD_V3_ATTRS;
+    body[1..5].copy_from_slice(&id.0.to_be_bytes());
+    s.handle_input(&frame(&body));
+    let reply = s.poll_reply().unwrap().unwrap();
+    assert!(matches!(reply.response, Response::Attrs(a) if a == v3));
+    let mut s = SftpSession::new(SessionConfig {
+        quirks: Quirks::STRICT,
+        ..SessionConfig::default()
+    });
+    s.handle_input(&version_packet(3, &[]));
+    assert!(s.poll_reply().unwrap().is_none());
+    let id = s
+        .send(&Request::Stat {
+            path: b"f",
+            flags: 0,
+        })
+        .unwrap();
+    body[1..5].copy_from_slice(&id.0.to_be_bytes());
+    s.handle_input(&frame(&body));
+    assert!(matches!(
+        s.poll_reply(),
+        Err(SessionError::Malformed { .. })
+    ));
+}
+
 #[test]
 fn s7_v6_bits_without_bits_valid_and_missing_type() {
     // v6 ATTRS: flags BITS, type 1, attrib-bits, then nothing where bits-valid belongs.

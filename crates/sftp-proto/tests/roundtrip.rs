@@ -18,7 +18,7 @@ use sftp_proto::ext::{
     CheckFileReply, Limits, SpaceAvailable, StatVfs, Supported, Supported2, UsersGroups, VendorId,
 };
 use sftp_proto::packet::{ClientPacket, RequestId};
-use sftp_proto::{ServerPacket, Version, fuzzing};
+use sftp_proto::{Quirks, ServerPacket, Version, fuzzing};
 use ssh_wire::{Reader, Writer};
 use strategies::*;
 
@@ -213,6 +213,28 @@ proptest! {
         };
         sup2.encode(&mut Writer::new(&mut out));
         prop_assert_eq!(Supported2::decode(&out), Ok(sup2));
+    }
+
+    /// The ProFTPD form (EXTENDED flag, `extended_count` 0) of any attribute set without
+    /// extended pairs: refused by the strict codec, read by `Quirks::LENIENT` as the same
+    /// value as the canonical form, which it re-encodes to.
+    #[test]
+    fn attrs_empty_extended_quirk(a in attrs(), v in version()) {
+        let mut c = a.representable_at(v);
+        c.extended.clear();
+        let canonical = encode_attrs(&c, v);
+        let mut quirky = canonical.clone();
+        let flags = u32::from_be_bytes(quirky[..4].try_into().unwrap()) | attr_flags::EXTENDED;
+        quirky[..4].copy_from_slice(&flags.to_be_bytes());
+        quirky.extend_from_slice(&[0, 0, 0, 0]);
+
+        prop_assert!(FileAttributes::decode(v, &mut Reader::new(&quirky)).is_err());
+        let mut r = Reader::new(&quirky);
+        let back = FileAttributes::decode_with_quirks(v, Quirks::LENIENT, &mut r).unwrap();
+        r.finish().unwrap();
+        prop_assert_eq!(&back, &c);
+        prop_assert_eq!(encode_attrs(&back, v), canonical);
+        fuzzing::attrs(&quirky);
     }
 
     /// The fuzz bodies never panic on arbitrary bytes, nor on valid packets with one byte

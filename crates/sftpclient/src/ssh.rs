@@ -326,6 +326,7 @@ impl SessionBuilder {
             password: self.password,
             banner: None,
             channels: HashMap::new(),
+            rekeys: 0,
             failed: None,
             custom_auth: self.custom_auth,
         };
@@ -405,6 +406,17 @@ impl Session {
             .map(str::to_owned))
     }
 
+    /// Re-exchanges keys now (the seed's SSHKeyRenegotiate) and waits until the new keys are
+    /// in use. Data of open channels keeps flowing across the exchange.
+    pub fn renegotiate(&self) -> Result<()> {
+        let mut d = self.lock()?;
+        d.check()?;
+        let before = d.rekeys;
+        let r = d.core.request_rekey();
+        r.map_err(|e| d.fail(session_error(e)))?;
+        d.run_until(|d| Ok(d.rekeys > before))
+    }
+
     /// Whether strict key exchange was negotiated (the seed's NegotiatedStrictKex).
     pub(crate) fn strict_kex(&self) -> Result<bool> {
         Ok(self.lock()?.core.transport().strict_kex())
@@ -478,6 +490,8 @@ struct Driver {
     channels: HashMap<ChannelId, ChannelState>,
     failed: Option<Error>,
     custom_auth: Option<CustomAuthHandler>,
+    /// Key re-exchanges completed since the connection was made.
+    rekeys: u64,
 }
 
 impl Driver {
@@ -653,7 +667,8 @@ impl Driver {
                 }
                 SessionEvent::Auth(_) | SessionEvent::Authenticated => {}
                 SessionEvent::Channel(event) => self.channel_event(event),
-                SessionEvent::Debug(_) | SessionEvent::Rekeyed => {}
+                SessionEvent::Rekeyed => self.rekeys = self.rekeys.saturating_add(1),
+                SessionEvent::Debug(_) => {}
                 SessionEvent::Closed(e) => return Err(self.fail(session_error(e))),
             }
         }

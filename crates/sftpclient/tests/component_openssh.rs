@@ -1176,3 +1176,27 @@ fn signed_ssh_cert_authentication() {
     sftp.ssh_logon("127.0.0.1", sshd.port()).unwrap();
     assert!(sftp.connected());
 }
+
+#[test]
+fn ssh_key_renegotiate_rekeys_and_the_session_keeps_working() {
+    let sshd = Sshd::start().unwrap();
+    let mut c = logged_on(&sshd, 3);
+    sshd.write_file("before.bin", data(300_000, 1)).unwrap();
+    // Twice: each call waits until the new keys are in use.
+    c.config("SSHKeyRenegotiate").unwrap();
+    c.config("SSHKeyRenegotiate").unwrap();
+    let log = sshd.log();
+    assert!(
+        log.matches("SSH2_MSG_NEWKEYS received").count() >= 3,
+        "expected the initial exchange and two re-exchanges in the server log"
+    );
+    c.set_remote_file("before.bin").unwrap();
+    c.set_local_file("").unwrap();
+    let mut got = Vec::new();
+    let sink = Arc::new(Mutex::new(Vec::new()));
+    let s = sink.clone();
+    c.on_transfer(move |e| s.lock().unwrap().extend_from_slice(&e.text));
+    c.download().unwrap();
+    got.extend_from_slice(&sink.lock().unwrap());
+    assert!(got == data(300_000, 1), "download after rekeys");
+}

@@ -265,3 +265,21 @@ fn interrupt_from_another_thread_cancels_and_keeps_the_session() {
         .unwrap();
     assert!(std::fs::read(&again).unwrap() == data);
 }
+
+#[test]
+fn renegotiate_waits_for_new_keys_and_transfers_continue() {
+    let sshd = Sshd::start().unwrap();
+    let session = builder(&sshd)
+        .private_key_file(sshd.client_key_path(), None)
+        .unwrap()
+        .connect()
+        .unwrap();
+    let sftp = session.sftp(SftpConfig::default()).unwrap();
+    sftp.create_dir("a").unwrap();
+    for _ in 0..3 {
+        session.renegotiate().unwrap();
+    }
+    sftp.create_dir("b").unwrap();
+    assert!(sshd.sftp_root().join("a").is_dir() && sshd.sftp_root().join("b").is_dir());
+    assert!(sshd.log().matches("SSH2_MSG_NEWKEYS received").count() >= 4);
+}

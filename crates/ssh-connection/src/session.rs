@@ -12,14 +12,16 @@
 //! (after success they are protocol errors, ROBUSTNESS A7); 80–127 go to the connection
 //! layer only after authentication (before it: protocol error, C7); 128–255 are dropped
 //! (the transport answers numbers below 50 it does not know with UNIMPLEMENTED itself).
+//! The phase switches to Connected as soon as USERAUTH_SUCCESS is handled, so a
+//! GLOBAL_REQUEST or CHANNEL_OPEN in the same read as the success reaches the connection.
 
 use std::collections::VecDeque;
 use std::time::{Duration, Instant};
 
 use ssh_auth::{AuthClient, AuthConfig, AuthError, AuthEvent};
 use ssh_transport::{
-    ClientTransport, DisconnectReason, HostKeyInfo, KexCause, TransportConfig, TransportError,
-    TransportEvent,
+    ClientTransport, DisconnectReason, HostKeyInfo, KexCause, KexError, TransportConfig,
+    TransportError, TransportEvent,
 };
 
 use crate::{Connection, ConnectionConfig, ConnectionError, ConnectionEvent};
@@ -88,19 +90,78 @@ pub enum SessionError {
 }
 
 impl SessionError {
-    /// The seed's error code: 1030 host key rejected, 1032 authentication failed,
-    /// 1021/1022/1023 channel errors, 1001 server disconnected, 1036 other transport
-    /// failures.
+    /// The seed's error code ("SSHClient errors"): transport failures by cause (see
+    /// [`transport_seed_code`]), 1032 authentication failed, 1020–1023 channel errors,
+    /// 1023 for a message out of phase, 1036 for local misuse.
     pub fn seed_code(&self) -> u32 {
         match self {
-            Self::Transport(TransportError::Kex(ssh_transport::KexError::HostKeyRejected)) => 1030,
-            Self::Transport(TransportError::Disconnected { .. }) => 1001,
-            Self::Transport(_) => 1036,
+            Self::Transport(e) => transport_seed_code(e),
             Self::Auth(e) => e.seed_code(),
             Self::Connection(e) => e.seed_code(),
             Self::OutOfPhase { .. } => 1023,
             Self::NotReady(_) => 1036,
         }
+    }
+}
+
+/// The seed's code for a transport failure: 1001 server disconnected, 1002 version string,
+/// 1003 no acceptable algorithm set, 1005 unsupported method, 1006 key setup, 1015
+/// decryption/MAC, 1016 (de)compression, 1030 host key rejected by the caller, 1031 host
+/// key not verifiable, 1034 Diffie-Hellman, 1038 elliptic-curve Diffie-Hellman, 1036
+/// everything else (malformed or unexpected packets, timeouts, our own close).
+fn transport_seed_code(e: &TransportError) -> u32 {
+    match e {
+        TransportError::Disconnected { .. } => 1001,
+        TransportError::BadIdentification { .. } | TransportError::VersionMismatch { .. } => 1002,
+        // Strict kex required or Terrapin-affected: the negotiated set is unacceptable.
+        TransportError::NoCommonAlgorithm { .. }
+        | TransportError::StrictKexRequired
+        | TransportError::TerrapinVulnerable { .. } => 1003,
+        TransportError::KeySetup { .. } => 1006,
+        TransportError::MacMismatch { .. } => 1015,
+        TransportError::Decompression(_) => 1016,
+        TransportError::Kex(k) => kex_seed_code(k),
+        TransportError::BadPacketLength { .. }
+        | TransportError::PacketTooLarge { .. }
+        | TransportError::BadPadding { .. }
+        | TransportError::SequenceWrap
+        | TransportError::Decode { .. }
+        | TransportError::UnexpectedMessage { .. }
+        | TransportError::StrictKexViolation { .. }
+        | TransportError::ExtInfo { .. }
+        | TransportError::Closed
+        | TransportError::Timeout { .. }
+        | TransportError::QueueFull { .. }
+        | TransportError::PayloadTooLarge { .. }
+        | TransportError::NotUpperLayerMessage { .. } => 1036,
+    }
+}
+
+fn kex_seed_code(e: &KexError) -> u32 {
+    match e {
+        KexError::HostKeyRejected => 1030,
+        KexError::SignatureInvalid { .. }
+        | KexError::BadHostKey { .. }
+        | KexError::HostKeyTypeMismatch { .. }
+        | KexError::HostKeyChanged => 1031,
+        // Only classic DH negotiates groups (RFC 4419).
+        KexError::BadGroup { .. } => 1034,
+        KexError::BadPeerPublicKey { method, .. } => {
+            if method.starts_with("diffie-hellman") {
+                1034
+            } else if method.starts_with("ecdh-sha2-")
+                || method.starts_with("curve25519")
+                || method.starts_with("curve448")
+            {
+                1038
+            } else {
+                // Post-quantum hybrids (sntrup761x25519, mlkem768x25519): the error does
+                // not say which half failed.
+                1036
+            }
+        }
+        KexError::Unsupported(_) => 1005,
+        KexError::Rng => 1036,
     }
 }
 
@@ -318,6 +379,16 @@ impl ClientSession {
         self.wait_for_server_disconnect
     }
 
+    /// The seed's SSHKeyRenegotiate: starts a key re-exchange. Channel data keeps flowing
+    /// (held in the connection's buffer while the exchange runs); a
+    /// [`SessionEvent::Rekeyed`] reports its completion. Asked for before the initial
+    /// exchange is done, it starts once that one completes.
+    pub fn request_rekey(&mut self) -> Result<(), SessionError> {
+        self.sticky()?;
+        let r = self.transport.request_rekey().map_err(SessionError::from);
+        self.after(r)
+    }
+
     /// Logs off (the seed's ssh_logoff): closes every channel and, once the server has
     /// closed them too (WaitForChannelClose) or at once, sends DISCONNECT 11.
     pub fn logoff(&mut self) -> Result<(), SessionError> {
@@ -400,7 +471,17 @@ impl ClientSession {
                     TransportEvent::Payload(payload) => {
                         let ty = payload.first().copied().unwrap_or(0);
                         match (&mut self.phase, ty) {
-                            (Phase::Auth(a), 5 | 6 | 50..=79) => a.handle_payload(payload)?,
+                            (Phase::Auth(a), 5 | 6 | 50..=79) => {
+                                a.handle_payload(payload)?;
+                                // Switch to Connected before the next payload is routed:
+                                // servers send GLOBAL_REQUEST (e.g. ProFTPD's
+                                // hostkeys-00@openssh.com) right behind USERAUTH_SUCCESS,
+                                // often in the same read, and RFC 4252 §5.1 makes the
+                                // connection protocol live from that message on.
+                                if a.is_authenticated() {
+                                    self.flush()?;
+                                }
+                            }
                             (Phase::Connected(c), 80..=127) => c.handle_payload(payload)?,
                             // RFC 4250 §4.1: 128–255 are reserved or local extensions we do
                             // not speak. RFC 4253 §11.4 wants UNIMPLEMENTED; the transport
@@ -506,5 +587,129 @@ impl ClientSession {
             Phase::Connected(_) => "connected",
             Phase::Done => "done",
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use ssh_transport::compress::CompressionError;
+    use ssh_transport::{AlgorithmKind, DisconnectReason, KexError, TransportError};
+
+    use super::SessionError;
+
+    fn code(e: TransportError) -> u32 {
+        SessionError::Transport(e).seed_code()
+    }
+
+    fn bad_peer(method: &'static str) -> TransportError {
+        TransportError::Kex(KexError::BadPeerPublicKey {
+            method,
+            reason: "out of range",
+        })
+    }
+
+    #[test]
+    fn transport_errors_map_to_the_seed_codes() {
+        let disconnected = TransportError::Disconnected {
+            reason: DisconnectReason::BY_APPLICATION,
+            description: "bye".into(),
+        };
+        assert_eq!(code(disconnected), 1001);
+        assert_eq!(
+            code(TransportError::BadIdentification {
+                reason: "too many lines"
+            }),
+            1002
+        );
+        assert_eq!(
+            code(TransportError::VersionMismatch {
+                version: "SSH-1.5-x".into(),
+                pattern: "*SSH-1.99-*,*SSH-2.0-*".into(),
+            }),
+            1002
+        );
+        assert_eq!(
+            code(TransportError::NoCommonAlgorithm {
+                kind: AlgorithmKind::CipherServerToClient,
+                ours: "aes128-ctr".into(),
+                theirs: "3des-cbc".into(),
+            }),
+            1003
+        );
+        assert_eq!(code(TransportError::StrictKexRequired), 1003);
+        assert_eq!(code(TransportError::MacMismatch { seq: 7 }), 1015);
+        assert_eq!(
+            code(TransportError::Decompression(CompressionError::Corrupt)),
+            1016
+        );
+        assert_eq!(
+            code(TransportError::Decompression(CompressionError::TooLarge {
+                max: 1
+            })),
+            1016
+        );
+        assert_eq!(code(TransportError::Kex(KexError::HostKeyRejected)), 1030);
+        assert_eq!(
+            code(TransportError::Kex(KexError::SignatureInvalid {
+                reason: "bad signature".into()
+            })),
+            1031
+        );
+        assert_eq!(
+            code(TransportError::Kex(KexError::BadHostKey {
+                reason: "truncated".into()
+            })),
+            1031
+        );
+        assert_eq!(
+            code(TransportError::Kex(KexError::HostKeyTypeMismatch {
+                negotiated: "ssh-ed25519".into(),
+                key_type: "ssh-rsa".into(),
+            })),
+            1031
+        );
+        assert_eq!(code(TransportError::Kex(KexError::HostKeyChanged)), 1031);
+        assert_eq!(
+            code(TransportError::Kex(KexError::BadGroup { reason: "small" })),
+            1034
+        );
+        assert_eq!(code(bad_peer("diffie-hellman-group14-sha256")), 1034);
+        assert_eq!(code(bad_peer("diffie-hellman-group-exchange-sha256")), 1034);
+        assert_eq!(code(bad_peer("ecdh-sha2-nistp256")), 1038);
+        assert_eq!(code(bad_peer("ecdh-sha2-nistp521")), 1038);
+        assert_eq!(code(bad_peer("curve25519")), 1038);
+        assert_eq!(code(bad_peer("curve25519-sha256@libssh.org")), 1038);
+        assert_eq!(code(bad_peer("mlkem768x25519-sha256")), 1036);
+        assert_eq!(
+            code(TransportError::Kex(KexError::Unsupported("foo"))),
+            1005
+        );
+        assert_eq!(code(TransportError::KeySetup { algorithm: "aes" }), 1006);
+        assert_eq!(code(TransportError::Kex(KexError::Rng)), 1036);
+        assert_eq!(code(TransportError::BadPacketLength { len: 3 }), 1036);
+        assert_eq!(
+            code(TransportError::Timeout {
+                phase: "key exchange"
+            }),
+            1036
+        );
+        assert_eq!(code(TransportError::Closed), 1036);
+    }
+
+    #[test]
+    fn non_transport_errors_keep_their_codes() {
+        assert_eq!(
+            SessionError::OutOfPhase {
+                msg: 90,
+                phase: "before authentication"
+            }
+            .seed_code(),
+            1023
+        );
+        assert_eq!(SessionError::NotReady("x").seed_code(), 1036);
+        assert_eq!(
+            SessionError::Connection(crate::ConnectionError::TooManyChannels).seed_code(),
+            1020
+        );
     }
 }

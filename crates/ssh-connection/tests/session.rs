@@ -336,3 +336,141 @@ fn t8_unknown_high_message_numbers_do_not_end_the_session() {
     )));
     assert!(h.session.connection().unwrap().open_session().is_ok());
 }
+
+/// Kex, service request and the password request, stopping before the server's answer.
+fn password_sent() -> Harness {
+    let mut h = Harness::new(password_config());
+    h.reply(&service_accept());
+    h.reply(&failure("password"));
+    assert_eq!(h.server_payloads().len(), 3); // service request, none, password
+    assert!(!h.session.is_authenticated());
+    h
+}
+
+fn global_request(name: &str, want_reply: bool) -> Vec<u8> {
+    let mut b = vec![80];
+    Writer::new(&mut b)
+        .string(name.as_bytes())
+        .bool(want_reply)
+        .string(b"\x00\x00\x00\x0bssh-ed25519\x00\x00\x00\x20AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA");
+    b
+}
+
+/// Opens a session channel and confirms it from the server; returns our id.
+fn open_confirmed(h: &mut Harness) -> ssh_connection::ChannelId {
+    let ch = h.session.connection().unwrap().open_session().unwrap();
+    h.session.pump().unwrap();
+    h.shuttle();
+    let open = h.server_payloads();
+    assert_eq!(open.len(), 1);
+    assert_eq!(open[0][0], 90);
+    let mut confirm = vec![91];
+    Writer::new(&mut confirm)
+        .u32(ch.0)
+        .u32(7)
+        .u32(1 << 20)
+        .u32(32768);
+    h.reply(&confirm);
+    assert!(h.session.connection().unwrap().is_open(ch));
+    ch
+}
+
+#[test]
+fn global_requests_in_the_same_read_as_userauth_success() {
+    let mut h = password_sent();
+    // ProFTPD: USERAUTH_SUCCESS and hostkeys-00@openssh.com in one delivery.
+    h.server.send(&[52]);
+    h.server
+        .send(&global_request("hostkeys-00@openssh.com", false));
+    h.server
+        .send(&global_request("hostkeys-00@openssh.com", true));
+    h.shuttle();
+    assert!(h.closed_error().is_none(), "{:?}", h.closed_error());
+    assert!(h.session.is_authenticated());
+    assert!(
+        h.events
+            .iter()
+            .any(|e| matches!(e, SessionEvent::Authenticated))
+    );
+    // Only the want_reply one is answered, with REQUEST_FAILURE (RFC 4254 §4).
+    assert_eq!(h.server_payloads(), vec![vec![82]]);
+    assert_eq!(h.server_disconnect(), None);
+    let ch = open_confirmed(&mut h);
+    let mut data = vec![94];
+    Writer::new(&mut data).u32(ch.0).string(b"hello");
+    h.reply(&data);
+    assert!(h.events.iter().any(|e| matches!(
+        e,
+        SessionEvent::Channel(ConnectionEvent::Data { data, .. }) if &data[..] == b"hello"
+    )));
+    assert!(h.closed_error().is_none());
+}
+
+#[test]
+fn channel_open_in_the_same_read_as_userauth_success_is_routed_to_the_connection() {
+    let mut h = password_sent();
+    h.server.send(&[52]);
+    let mut open = vec![90];
+    Writer::new(&mut open)
+        .string(b"x11")
+        .u32(5)
+        .u32(1000)
+        .u32(1000)
+        .string(b"127.0.0.1")
+        .u32(6010);
+    h.server.send(&open);
+    h.shuttle();
+    assert!(h.closed_error().is_none(), "{:?}", h.closed_error());
+    // The connection layer refuses the unsolicited open (OPEN_FAILURE to channel 5).
+    let p = h.server_payloads();
+    assert_eq!(p.len(), 1);
+    assert_eq!(p[0][0], 92);
+    assert_eq!(&p[0][1..5], &[0, 0, 0, 5]);
+}
+
+#[test]
+fn request_rekey_completes_and_data_keeps_flowing() {
+    let mut h = logged_on();
+    let ch = open_confirmed(&mut h);
+    assert_eq!(h.server.kex_count(), 1);
+    h.session.request_rekey().unwrap();
+    // Data queued while the exchange runs is held and sent after it.
+    h.session
+        .connection()
+        .unwrap()
+        .send_data(ch, b"during")
+        .unwrap();
+    h.session.pump().unwrap();
+    h.shuttle();
+    assert!(h.closed_error().is_none(), "{:?}", h.closed_error());
+    assert_eq!(h.server.kex_count(), 2);
+    assert_eq!(
+        h.events
+            .iter()
+            .filter(|e| matches!(e, SessionEvent::Rekeyed))
+            .count(),
+        1
+    );
+    let mut expect = vec![94];
+    Writer::new(&mut expect).u32(7).string(b"during");
+    assert_eq!(h.server_payloads(), vec![expect]);
+    // Both directions under the new keys.
+    h.session
+        .connection()
+        .unwrap()
+        .send_data(ch, b"after")
+        .unwrap();
+    h.session.pump().unwrap();
+    h.shuttle();
+    let mut expect = vec![94];
+    Writer::new(&mut expect).u32(7).string(b"after");
+    assert_eq!(h.server_payloads(), vec![expect]);
+    let mut data = vec![94];
+    Writer::new(&mut data).u32(ch.0).string(b"back");
+    h.reply(&data);
+    assert!(h.events.iter().any(|e| matches!(
+        e,
+        SessionEvent::Channel(ConnectionEvent::Data { data, .. }) if &data[..] == b"back"
+    )));
+    assert!(h.closed_error().is_none());
+}

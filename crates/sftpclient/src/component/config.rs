@@ -402,10 +402,7 @@ impl SftpClient {
             ("GetSpaceInfo", _) => self
                 .get_space_info()
                 .map(|(free, total)| format!("{free},{total}")),
-            ("SSHKeyRenegotiate", _) => Err(certs::not_here(
-                "SSHKeyRenegotiate: the SSH connection layer offers no rekey command yet; \
-                 rekeying happens automatically at KeyRenegotiationThreshold",
-            )),
+            ("SSHKeyRenegotiate", _) => self.renegotiate_keys().map(|()| String::new()),
             (other, None) => Err(invalid(format!(
                 "{other} needs a value: config(\"{other}=...\")"
             ))),

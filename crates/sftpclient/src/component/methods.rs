@@ -476,6 +476,14 @@ impl SftpClient {
 
     // ----- config actions -----
 
+    /// SSHKeyRenegotiate: re-exchange keys now and wait until they are in use.
+    pub(crate) fn renegotiate_keys(&mut self) -> Result<()> {
+        match &self.session {
+            Some(session) => session.renegotiate(),
+            None => Err(super::not_connected()),
+        }
+    }
+
     /// CheckFileHash: the server's hash of remote_file (check-file) against local_file's.
     pub(crate) fn check_file_hash(&mut self) -> Result<()> {
         let sftp = self.begin(true)?;

@@ -691,7 +691,7 @@ fn invalid(description: impl Into<String>) -> Error {
     )
 }
 
-fn not_connected() -> Error {
+pub(crate) fn not_connected() -> Error {
     Error::new(
         ErrorKind::InvalidState,
         codes::NOT_CONNECTED,
