@@ -9,7 +9,7 @@ use std::collections::VecDeque;
 use std::sync::Arc;
 use std::time::Instant;
 
-use ssh_keys::PrivateKey;
+use ssh_keys::{PrivateKey, PublicKey};
 use ssh_wire::{Decode, Encode, Reader};
 
 use crate::client::{ClientTransport, TransportEvent};
@@ -58,6 +58,9 @@ pub struct ServerConfig {
     pub signature_algorithm: Option<String>,
     /// Hostile: present and sign with this key whatever was negotiated (K7).
     pub reply_key: Option<Arc<PrivateKey>>,
+    /// OpenSSH host certificates (PROTOCOL.certkeys) over keys in `host_keys`; a negotiated
+    /// `-cert-v01@openssh.com` algorithm presents the matching one as K_S.
+    pub host_certificates: Vec<PublicKey>,
     /// Set first_kex_packet_follows in our first KEXINIT and send this payload right after
     /// it as the (wrong) guessed kex packet, which the client must discard (RFC 4253 §7).
     pub wrong_guess_packet: Option<Vec<u8>>,
@@ -84,6 +87,7 @@ impl ServerConfig {
             corrupt_signature: false,
             signature_algorithm: None,
             reply_key: None,
+            host_certificates: Vec::new(),
             wrong_guess_packet: None,
         };
         s.host_key_algorithms = s.all_host_key_algorithms();
@@ -95,6 +99,41 @@ impl ServerConfig {
         self.host_keys = vec![key];
         self.host_key_algorithms = self.all_host_key_algorithms();
         self
+    }
+
+    /// Adds a host certificate over one of `host_keys` and offers its `-cert-v01` algorithms
+    /// ahead of the plain ones (as sshd orders them).
+    pub fn with_host_certificate(mut self, certificate: PublicKey) -> Self {
+        let mut algs: Vec<String> = certificate
+            .key_algorithms()
+            .iter()
+            .map(|s| (*s).to_owned())
+            .collect();
+        algs.append(&mut self.host_key_algorithms);
+        self.host_key_algorithms = algs;
+        self.host_certificates.push(certificate);
+        self
+    }
+
+    /// The private key and K_S blob for the negotiated host key algorithm: a certificate's
+    /// blob for a `-cert-v01` name, else the plain key's.
+    fn host_key_for(&self, algorithm: &str) -> Option<(Arc<PrivateKey>, Vec<u8>)> {
+        if let Some(cert) = self
+            .host_certificates
+            .iter()
+            .find(|c| c.key_algorithms().contains(&algorithm))
+        {
+            let key = self
+                .host_keys
+                .iter()
+                .find(|k| k.public() == cert.plain_key())?;
+            return Some((key.clone(), cert.to_blob()));
+        }
+        let key = self
+            .host_keys
+            .iter()
+            .find(|k| k.public_key().signature_algorithms().contains(&algorithm))?;
+        Some((key.clone(), key.public_key().to_blob()))
     }
 
     fn all_host_key_algorithms(&self) -> Vec<String> {
@@ -478,21 +517,13 @@ impl ServerTransport {
             &theirs,
             &ours,
         );
-        let key = match &self.cfg.reply_key {
-            Some(k) => k.clone(),
+        let (key, k_s) = match &self.cfg.reply_key {
+            Some(k) => (k.clone(), k.public_key().to_blob()),
             None => self
                 .cfg
-                .host_keys
-                .iter()
-                .find(|k| {
-                    k.public_key()
-                        .signature_algorithms()
-                        .contains(&neg.host_key)
-                })
-                .cloned()
+                .host_key_for(neg.host_key)
                 .ok_or("no host key for the negotiated algorithm")?,
         };
-        let k_s = key.public_key().to_blob();
         let (reply_public, k): (Vec<u8>, SharedSecret) = match neg.kex.flavor() {
             KexFlavor::Ecdh => {
                 let init = EcdhInit::from_bytes(payload).map_err(d2s)?;
@@ -538,11 +569,12 @@ impl ServerTransport {
         {
             *b ^= 1;
         }
-        let sig_alg = self
-            .cfg
-            .signature_algorithm
-            .clone()
-            .unwrap_or_else(|| neg.host_key.to_owned());
+        let sig_alg = self.cfg.signature_algorithm.clone().unwrap_or_else(|| {
+            // PROTOCOL.certkeys: a certificate signs with its key's plain algorithm.
+            PublicKey::signature_algorithm_for(neg.host_key)
+                .unwrap_or(neg.host_key)
+                .to_owned()
+        });
         let signature = key.sign(&sig_alg, &signed).map_err(|e| e.to_string())?;
         let reply = match neg.kex.flavor() {
             KexFlavor::Ecdh => EcdhReply {

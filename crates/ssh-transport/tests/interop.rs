@@ -16,8 +16,8 @@ mod support {
 
 use std::time::Duration;
 
-use ssh_test::{Sshd, SshdBuilder};
-use ssh_transport::{StrictKexMode, TransportConfig};
+use ssh_test::{HostKeyType, Sshd, SshdBuilder};
+use ssh_transport::{HostKeyInfo, StrictKexMode, TransportConfig};
 use support::driver::{Blocking, Event};
 
 /// What one run of the matrix proved.
@@ -108,9 +108,22 @@ fn run(sshd: &Sshd, config: TransportConfig) -> Outcome {
                 .to_blob()
         })
         .collect();
-    let mut d = Blocking::connect(&sshd.addr().to_string(), config).expect("connect");
     // Accept only a key the harness generated for this server (fail closed otherwise).
-    d.accept = Box::new(move |info| known.contains(&info.key.to_blob()));
+    run_accepting(
+        sshd,
+        config,
+        Box::new(move |info| known.contains(&info.key.to_blob())),
+    )
+}
+
+/// [`run`] with a caller-chosen host key policy.
+fn run_accepting(
+    sshd: &Sshd,
+    config: TransportConfig,
+    accept: Box<dyn FnMut(&HostKeyInfo) -> bool>,
+) -> Outcome {
+    let mut d = Blocking::connect(&sshd.addr().to_string(), config).expect("connect");
+    d.accept = accept;
     let r = d.run_until(Duration::from_secs(30), |ev| {
         ev.iter().any(|e| matches!(e, Event::KexDone(_)))
     });
@@ -296,5 +309,117 @@ fn strict_modes_against_openssh() {
         };
         let out = run(&sshd, c);
         assert_eq!(out.strict, level > 0, "level {level}");
+    }
+}
+
+/// Runs `ssh-keygen` with `args`, failing the test on error.
+fn keygen(args: &[&str]) {
+    let out = std::process::Command::new("ssh-keygen")
+        .args(args)
+        .output()
+        .expect("ssh-keygen");
+    assert!(
+        out.status.success(),
+        "ssh-keygen {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn host_certificate_against_openssh() {
+    // The harness's host keys are made once per test process, so a first server shows
+    // which public keys the second one (configured with HostCertificate) will load.
+    let Some(probe) = start(Sshd::builder()) else {
+        return;
+    };
+    let host_keys = probe.host_public_keys().to_vec();
+    drop(probe);
+
+    let dir = tempfile::tempdir().unwrap();
+    let ca = dir.path().join("ca");
+    keygen(&[
+        "-q",
+        "-t",
+        "ed25519",
+        "-N",
+        "",
+        "-C",
+        "test-ca",
+        "-f",
+        ca.to_str().unwrap(),
+    ]);
+    let ca_public = ssh_keys::PublicKeyLine::parse(
+        std::fs::read_to_string(dir.path().join("ca.pub"))
+            .unwrap()
+            .trim(),
+    )
+    .unwrap()
+    .key;
+    let mut builder = Sshd::builder();
+    let mut certified = Vec::new();
+    for (i, key) in host_keys
+        .iter()
+        .filter(|k| matches!(k.key_type, HostKeyType::Ed25519 | HostKeyType::Rsa3072))
+        .enumerate()
+    {
+        let public = dir.path().join(format!("host{i}.pub"));
+        std::fs::write(&public, format!("{}\n", key.line)).unwrap();
+        keygen(&[
+            "-q",
+            "-s",
+            ca.to_str().unwrap(),
+            "-I",
+            "host",
+            "-h",
+            "-n",
+            "127.0.0.1",
+            public.to_str().unwrap(),
+        ]);
+        let cert = dir.path().join(format!("host{i}-cert.pub"));
+        builder = builder.extra_config(format!("HostCertificate {}", cert.display()));
+        certified.push(
+            ssh_keys::PublicKeyLine::parse(&key.line)
+                .unwrap()
+                .key
+                .to_blob(),
+        );
+    }
+    assert_eq!(certified.len(), 2, "harness host keys: {host_keys:?}");
+    let Some(sshd) = start(builder) else {
+        return;
+    };
+    for alg in [
+        "ssh-ed25519-cert-v01@openssh.com",
+        "rsa-sha2-512-cert-v01@openssh.com",
+        "rsa-sha2-256-cert-v01@openssh.com",
+    ] {
+        let mut c = config();
+        c.host_key_algorithms = vec![alg.into()];
+        let certified = certified.clone();
+        let ca_public = ca_public.clone();
+        let seen = std::rc::Rc::new(std::cell::Cell::new(false));
+        let seen_in = seen.clone();
+        // The caller's trust decision: a host certificate from our CA over a harness key.
+        let accept = Box::new(move |info: &HostKeyInfo| {
+            let Some(cert) = info.key.certificate() else {
+                return false;
+            };
+            let ok = info.algorithm == alg
+                && cert.cert_type() == ssh_keys::CertType::Host
+                && cert.signature_key() == &ca_public
+                && cert.verify_signature().is_ok()
+                && cert.principals() == ["127.0.0.1".to_owned()]
+                && certified.contains(&cert.key().to_blob());
+            seen_in.set(ok);
+            ok
+        });
+        let out = run_accepting(&sshd, c, accept);
+        assert!(seen.get(), "{alg}: certificate not presented");
+        println!("MATRIX hostcert {alg}: kex_count={}", out.kex_count);
+        assert!(
+            out.kex_count >= 4,
+            "{alg}: only {} key exchanges",
+            out.kex_count
+        );
     }
 }

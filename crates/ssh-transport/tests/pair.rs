@@ -255,3 +255,89 @@ fn send_with_writes_in_place_and_checks_types() {
         assert_eq!(got, vec![vec![94, 1, 2, 3, 4], vec![95]]);
     }
 }
+
+/// An OpenSSH host certificate (PROTOCOL.certkeys) over `key`, signed by an ed25519 CA,
+/// built field by field so the test needs no external tool.
+fn host_certificate(key: &ssh_keys::PrivateKey) -> ssh_keys::PublicKey {
+    let ca = ssh_transport::testing::generate_key(ssh_keys::KeyKind::Ed25519).unwrap();
+    let plain = key.public_key().to_blob();
+    let mut r = ssh_wire::Reader::new(&plain);
+    let key_type = r.utf8("type").unwrap();
+    // The cert fields after the nonce repeat the plain key's fields after its type name.
+    let body = r.rest();
+    let mut principals = Vec::new();
+    ssh_wire::Writer::new(&mut principals).string(b"127.0.0.1");
+    let mut cert = Vec::new();
+    ssh_wire::Writer::new(&mut cert)
+        .string(format!("{key_type}-cert-v01@openssh.com").as_bytes())
+        .string(&[7u8; 32])
+        .raw(body)
+        .u64(1)
+        .u32(2)
+        .string(b"host")
+        .string(&principals)
+        .u64(0)
+        .u64(u64::MAX)
+        .string(b"")
+        .string(b"")
+        .string(b"")
+        .string(&ca.public_key().to_blob());
+    let sig = ca.sign("ssh-ed25519", &cert).unwrap();
+    ssh_wire::Writer::new(&mut cert).string(&sig);
+    let parsed = ssh_keys::PublicKey::from_blob(&cert).unwrap();
+    parsed.certificate().unwrap().verify_signature().unwrap();
+    parsed
+}
+
+#[test]
+fn host_certificates_every_cert_algorithm() {
+    use ssh_keys::KeyKind;
+    for kind in [
+        KeyKind::Ed25519,
+        KeyKind::EcdsaP256,
+        KeyKind::Rsa { bits: 2048 },
+    ] {
+        let key = std::sync::Arc::new(ssh_transport::testing::generate_key(kind).unwrap());
+        let cert = host_certificate(&key);
+        let algs = cert.key_algorithms();
+        assert!(!algs.is_empty());
+        for &alg in algs {
+            assert!(alg.ends_with("-cert-v01@openssh.com"));
+            let mut c = TransportConfig::default();
+            c.host_key_algorithms = only(alg);
+            let s = ServerConfig::new()
+                .with_host_key(key.clone())
+                .with_host_certificate(cert.clone());
+            let p = connect(c, s);
+            assert_up(&p);
+            assert_eq!(p.client.negotiated().unwrap().host_key, alg);
+            // The certificate itself is what the caller was asked to trust.
+            assert_eq!(p.client.host_key_blob(), Some(cert.to_blob().as_slice()));
+        }
+    }
+}
+
+#[test]
+fn host_certificate_survives_rekey() {
+    let key = std::sync::Arc::new(
+        ssh_transport::testing::generate_key(ssh_keys::KeyKind::Ed25519).unwrap(),
+    );
+    let cert = host_certificate(&key);
+    let mut c = TransportConfig::default();
+    c.host_key_algorithms = only("ssh-ed25519-cert-v01@openssh.com");
+    let s = ServerConfig::new()
+        .with_host_key(key)
+        .with_host_certificate(cert);
+    let mut p = connect(c, s);
+    assert_up(&p);
+    p.client.request_rekey().unwrap();
+    p.run();
+    assert_up(&p);
+    exchange(&mut p, 3);
+    let rekeys = p
+        .client_events
+        .iter()
+        .filter(|e| matches!(e, ClientEvent::KexDone(KexCause::Rekey)))
+        .count();
+    assert!(rekeys >= 1, "{:?}", p.client_events);
+}

@@ -925,3 +925,27 @@ fn wrong_first_kex_packet_guess_is_discarded() {
         "curve25519-sha256"
     );
 }
+
+#[test]
+fn k7_plain_key_under_certificate_algorithm() {
+    // The server negotiates a certificate algorithm but sends a plain key as K_S (signed
+    // correctly with the plain algorithm): the type check must fail closed.
+    let ed = Arc::new(generate_key(KeyKind::Ed25519).unwrap());
+    let mut s = ServerConfig::new().with_host_key(ed.clone());
+    s.host_key_algorithms = vec!["ssh-ed25519-cert-v01@openssh.com".into()];
+    s.reply_key = Some(ed);
+    s.signature_algorithm = Some("ssh-ed25519".into());
+    let mut c = TransportConfig::default();
+    c.host_key_algorithms = vec!["ssh-ed25519-cert-v01@openssh.com".into()];
+    let mut p = Pair::new(c, s);
+    p.run();
+    assert!(
+        matches!(
+            p.client.error(),
+            Some(TransportError::Kex(KexError::HostKeyTypeMismatch { .. }))
+        ),
+        "{:?} / server {:?}",
+        p.client.error(),
+        p.server.error
+    );
+}

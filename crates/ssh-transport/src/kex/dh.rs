@@ -4,7 +4,13 @@
 //! Peer values are checked as OpenSSH `dh_pub_is_valid` does (ROBUSTNESS K3): 1 < f < p-1
 //! and more than one bit set. Group-exchange groups must be within the requested size range
 //! and have a generator in (1, p-1).
+//!
+//! The secret exponentiations (g^x mod p and f^x mod p) run in `crypto-bigint` Montgomery
+//! form, constant-time in the exponent, with every secret value wrapped in [`Zeroizing`].
+//! `num-bigint` only handles public values (group parameters and range checks).
 
+use crypto_bigint::modular::{BoxedMontyForm, BoxedMontyParams};
+use crypto_bigint::{BoxedUint, Odd};
 use num_bigint::BigUint;
 use zeroize::Zeroizing;
 
@@ -76,29 +82,70 @@ impl DhGroup {
         Ok(())
     }
 
+    /// Montgomery parameters for p. p is public, so the variable-time setup is fine; the
+    /// exponentiations that follow are constant-time in the (secret) exponent.
+    fn monty_params(&self) -> Result<BoxedMontyParams, KexError> {
+        let bits = u32::try_from(self.p.bits()).map_err(|_| KexError::BadGroup {
+            reason: "modulus too large",
+        })?;
+        let p = BoxedUint::from_be_slice(&self.p.to_bytes_be(), bits).map_err(|_| {
+            KexError::BadGroup {
+                reason: "modulus does not fit its own size",
+            }
+        })?;
+        let p = Option::<Odd<BoxedUint>>::from(Odd::new(p)).ok_or(KexError::BadGroup {
+            reason: "modulus is even",
+        })?;
+        Ok(BoxedMontyParams::new_vartime(p))
+    }
+
     fn generate(&self, exponent_bits: usize, method: &'static str) -> Result<DhEph, KexError> {
+        let params = self.monty_params()?;
         let mut raw = Zeroizing::new(vec![0u8; exponent_bits.div_ceil(8)]);
         random(&mut raw)?;
         // Set the top bit so the exponent has the intended size, and keep it nonzero.
         if let Some(top) = raw.first_mut() {
             *top |= 0x80;
         }
-        let x = BigUint::from_bytes_be(&raw);
-        let e = self.g.modpow(&x, &self.p);
+        let x_bits =
+            u32::try_from(raw.len().saturating_mul(8)).map_err(|_| KexError::BadGroup {
+                reason: "exponent too large",
+            })?;
+        let x = Zeroizing::new(BoxedUint::from_be_slice(&raw, x_bits).map_err(|_| {
+            KexError::BadGroup {
+                reason: "exponent does not fit its own size",
+            }
+        })?);
+        let g = to_monty(&self.g, &params)?;
+        // e = g^x mod p is public; only the exponent is secret.
+        let e = g.pow(&x).retrieve();
         Ok(DhEph {
             group: self.clone(),
+            params,
             x,
-            public: e.to_bytes_be(),
+            public: BigUint::from_bytes_be(&e.to_be_bytes()).to_bytes_be(),
             method,
         })
     }
 }
 
-/// One side's DH key pair. The exponent is not zeroized by `num-bigint`; it lives only for
-/// one exchange.
+/// `value` (already checked to be below p) in Montgomery form for `params`.
+fn to_monty(value: &BigUint, params: &BoxedMontyParams) -> Result<BoxedMontyForm, KexError> {
+    let v =
+        BoxedUint::from_be_slice(&value.to_bytes_be(), params.bits_precision()).map_err(|_| {
+            KexError::BadGroup {
+                reason: "value wider than the modulus",
+            }
+        })?;
+    Ok(BoxedMontyForm::new(v, params))
+}
+
+/// One side's DH key pair. The exponent x lives only as a zeroizing `crypto-bigint` value
+/// (wiped on drop, used only in constant-time exponentiation); it exists for one exchange.
 struct DhEph {
     group: DhGroup,
-    x: BigUint,
+    params: BoxedMontyParams,
+    x: Zeroizing<BoxedUint>,
     public: Vec<u8>,
     method: &'static str,
 }
@@ -110,8 +157,12 @@ impl Ephemeral for DhEph {
     fn agree(self: Box<Self>, peer: &[u8]) -> Result<SharedSecret, KexError> {
         let y = BigUint::from_bytes_be(peer);
         self.group.check_public(&y, self.method)?;
-        let k = Zeroizing::new(y.modpow(&self.x, &self.group.p).to_bytes_be());
-        Ok(SharedSecret::from_mpint_magnitude(&k))
+        let base = to_monty(&y, &self.params)?;
+        let k_monty = Zeroizing::new(base.pow(&self.x));
+        let k = Zeroizing::new(k_monty.retrieve());
+        let k_bytes = Zeroizing::new(k.to_be_bytes());
+        // The mpint encoding drops the leading zero bytes (RFC 4251 §5).
+        Ok(SharedSecret::from_mpint_magnitude(&k_bytes))
     }
 }
 
@@ -273,4 +324,56 @@ pub(crate) fn builtin_group_for(bits: u32) -> Option<DhGroup> {
         _ => GROUP18_P,
     };
     DhGroup::fixed(hex)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The constant-time path must agree with a plain `num-bigint` reference, for the fixed
+    /// groups and for an arbitrary odd modulus whose size is not a whole number of limbs
+    /// (group exchange may hand us any odd p).
+    #[test]
+    fn montgomery_matches_reference_for_any_odd_modulus() {
+        let g14 = DhGroup::fixed(GROUP14_P).unwrap();
+        // 2051 bits, odd: not a multiple of the 64-bit limb size.
+        let odd = DhGroup {
+            p: (&g14.p << 3u32) | BigUint::from(1u32),
+            g: BigUint::from(5u32),
+        };
+        assert_eq!(odd.bits(), 2051);
+        for group in [DhGroup::fixed(GROUP1_P).unwrap(), g14, odd] {
+            let a = group.generate(512, "test").unwrap();
+            let b = group.generate(1024, "test").unwrap();
+            let xa = BigUint::from_bytes_be(&a.x.to_be_bytes());
+            let xb = BigUint::from_bytes_be(&b.x.to_be_bytes());
+            assert_eq!(xa.bits(), 512);
+            assert_eq!(xb.bits(), 1024);
+            assert_eq!(a.public, group.g.modpow(&xa, &group.p).to_bytes_be());
+            assert_eq!(b.public, group.g.modpow(&xb, &group.p).to_bytes_be());
+            let expected = BigUint::from_bytes_be(&b.public)
+                .modpow(&xa, &group.p)
+                .to_bytes_be();
+            let (a_pub, b_pub) = (a.public.clone(), b.public.clone());
+            let ka = Box::new(a).agree(&b_pub).unwrap();
+            let kb = Box::new(b).agree(&a_pub).unwrap();
+            assert_eq!(ka.encoded(), kb.encoded());
+            assert_eq!(
+                ka.encoded(),
+                SharedSecret::from_mpint_magnitude(&expected).encoded()
+            );
+        }
+    }
+
+    #[test]
+    fn even_modulus_is_refused() {
+        let group = DhGroup {
+            p: BigUint::from(1u32) << 2048u32,
+            g: BigUint::from(2u32),
+        };
+        assert!(matches!(
+            group.generate(512, "test"),
+            Err(KexError::BadGroup { .. })
+        ));
+    }
 }
