@@ -1032,8 +1032,6 @@ fn password_prompt_and_multi_factor() {
 /// SSHAcceptServerCAKey: a host certificate signed by that CA is pre-accepted; the event
 /// shows the certificate's key id and issuer; another CA's certificate is not.
 #[test]
-#[ignore = "ssh-transport rejects OpenSSH host certificates (HostKeyTypeMismatch for \
-            ssh-ed25519-cert-v01@openssh.com against itself); run with --ignored once fixed"]
 fn host_certificate_and_ssh_accept_server_ca_key() {
     let dir = tempfile::tempdir().unwrap();
     let keygen = |args: &[&str]| {
