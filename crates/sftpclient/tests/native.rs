@@ -283,3 +283,37 @@ fn renegotiate_waits_for_new_keys_and_transfers_continue() {
     assert!(sshd.sftp_root().join("a").is_dir() && sshd.sftp_root().join("b").is_dir());
     assert!(sshd.log().matches("SSH2_MSG_NEWKEYS received").count() >= 4);
 }
+
+#[test]
+fn local_write_failure_is_a_local_io_error_and_the_session_survives() {
+    // ROBUSTNESS F6: the disk fills up during a download.
+    let sshd = Sshd::start().unwrap();
+    let data: Vec<u8> = (0..4u32 << 20)
+        .map(|i| (i.wrapping_mul(2_654_435_761) >> 7) as u8)
+        .collect();
+    sshd.write_file("big.bin", &data).unwrap();
+    let session = builder(&sshd)
+        .private_key_file(sshd.client_key_path(), None)
+        .unwrap()
+        .connect()
+        .unwrap();
+    let sftp = session.sftp(SftpConfig::default()).unwrap();
+    let overwrite = TransferOptions {
+        overwrite: true,
+        ..TransferOptions::default()
+    };
+    let err = sftp
+        .download("big.bin", "/dev/full", &overwrite)
+        .unwrap_err();
+    assert_eq!(
+        (err.kind(), err.code()),
+        (&ErrorKind::LocalIo, 302),
+        "{err}"
+    );
+    // Outstanding reads were abandoned and the handle closed: the session goes on.
+    let local = tempfile::tempdir().unwrap();
+    let dst = local.path().join("ok.bin");
+    sftp.download("big.bin", &dst, &TransferOptions::default())
+        .unwrap();
+    assert!(std::fs::read(&dst).unwrap() == data);
+}
