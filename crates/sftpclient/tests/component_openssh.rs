@@ -1183,11 +1183,6 @@ fn ssh_key_renegotiate_rekeys_and_the_session_keeps_working() {
     // Twice: each call waits until the new keys are in use.
     c.config("SSHKeyRenegotiate").unwrap();
     c.config("SSHKeyRenegotiate").unwrap();
-    let log = sshd.log();
-    assert!(
-        log.matches("SSH2_MSG_NEWKEYS received").count() >= 3,
-        "expected the initial exchange and two re-exchanges in the server log"
-    );
     c.set_remote_file("before.bin").unwrap();
     c.set_local_file("").unwrap();
     let mut got = Vec::new();
@@ -1197,4 +1192,14 @@ fn ssh_key_renegotiate_rekeys_and_the_session_keeps_working() {
     c.download().unwrap();
     got.extend_from_slice(&sink.lock().unwrap());
     assert!(got == data(300_000, 1), "download after rekeys");
+    // The server logs our NEWKEYS when it processes it, possibly just after our call
+    // returned: give its log a moment.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    while sshd.log().matches("SSH2_MSG_NEWKEYS received").count() < 3 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "expected the initial exchange and two re-exchanges in the server log"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
 }
