@@ -84,6 +84,16 @@ const PREREQUISITES: &[Prerequisite] = &[
         program: "puttygen",
         package: "putty-tools",
     },
+    // Real proxies for the firewall tests: dante (SOCKS5, username/password) and tinyproxy
+    // (HTTP CONNECT, Basic auth), each started by its test on its own port.
+    Prerequisite {
+        program: "/usr/sbin/danted",
+        package: "dante-server",
+    },
+    Prerequisite {
+        program: "/usr/bin/tinyproxy",
+        package: "tinyproxy",
+    },
 ];
 
 type Result<T = ()> = std::result::Result<T, String>;

@@ -1,6 +1,6 @@
 //! firewall_type through real proxies on loopback: OpenSSH's `ssh -D` (SOCKS4, SOCKS4A,
-//! SOCKS5) and an HTTP CONNECT proxy with Basic authentication run by the test; and
-//! local_port binding.
+//! SOCKS5), dante (SOCKS5 with username/password), tinyproxy (HTTP CONNECT with Basic
+//! authentication) and an HTTP CONNECT proxy run by the test; and local_port binding.
 
 #![allow(clippy::unwrap_used, clippy::panic, clippy::indexing_slicing)]
 
@@ -8,6 +8,7 @@ mod component_support;
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
+use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -223,4 +224,222 @@ fn local_host_and_local_port_binding() {
     let mut third = client(&sshd);
     third.set_local_host("not-an-ip").unwrap();
     assert_eq!(third.connect().unwrap_err().code(), 10049);
+}
+
+/// A proxy daemon run in the foreground from a config in its own tempdir, on a free
+/// loopback port. Killed (by its own pid) and reaped when dropped; dante's worker processes
+/// exit by themselves once their parent is gone.
+struct Daemon {
+    child: Child,
+    port: u16,
+    dir: tempfile::TempDir,
+}
+
+impl Daemon {
+    /// Writes `config(dir, port)` to `dir/proxy.conf`, runs `program` with `args` followed by
+    /// that file's path, and waits until the port accepts connections.
+    fn start(program: &str, args: &[&str], config: impl Fn(&Path, u16) -> String) -> Daemon {
+        let dir = tempfile::tempdir().unwrap();
+        let port = free_port();
+        let conf = dir.path().join("proxy.conf");
+        std::fs::write(&conf, config(dir.path(), port)).unwrap();
+        let log = std::fs::File::create(dir.path().join("stderr.log")).unwrap();
+        let child = Command::new(program)
+            .args(args)
+            .arg(&conf)
+            .current_dir(dir.path())
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(log)
+            .spawn()
+            .unwrap_or_else(|e| panic!("{program}: {e} (run `cargo xtask test` to install it)"));
+        let mut daemon = Daemon { child, port, dir };
+        let deadline = Instant::now() + Duration::from_secs(15);
+        while TcpStream::connect(("127.0.0.1", port)).is_err() {
+            if let Some(status) = daemon.child.try_wait().unwrap() {
+                panic!("{program} exited with {status}:\n{}", daemon.log());
+            }
+            assert!(
+                Instant::now() < deadline,
+                "{program} did not start listening:\n{}",
+                daemon.log()
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        daemon
+    }
+
+    /// The daemon's log files, for failure messages.
+    fn log(&self) -> String {
+        ["stderr.log", "proxy.log"]
+            .iter()
+            .filter_map(|f| std::fs::read_to_string(self.dir.path().join(f)).ok())
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+}
+
+impl Drop for Daemon {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// dante (`danted`, foreground unless `-D`) as a SOCKS5 proxy that requires RFC 1929
+/// username/password authentication, checked against the system's users (so it needs
+/// root to read the shadow passwords).
+fn dante() -> Daemon {
+    Daemon::start("/usr/sbin/danted", &["-N", "1", "-f"], |dir, port| {
+        format!(
+            "logoutput: {log}\n\
+             internal: 127.0.0.1 port = {port}\n\
+             external: 127.0.0.1\n\
+             clientmethod: none\n\
+             socksmethod: username\n\
+             user.privileged: root\n\
+             user.unprivileged: nobody\n\
+             client pass {{\n  from: 127.0.0.0/8 to: 0.0.0.0/0\n}}\n\
+             socks pass {{\n  from: 127.0.0.0/8 to: 127.0.0.0/8\n  command: connect\n  socksmethod: username\n  log: connect disconnect error\n}}\n",
+            log = dir.join("proxy.log").display(),
+        )
+    })
+}
+
+/// tinyproxy (`-d`: foreground) allowing only loopback clients with
+/// `Basic user:pass`, and CONNECT only to `connect_port`.
+fn tinyproxy(connect_port: u16) -> Daemon {
+    Daemon::start("/usr/bin/tinyproxy", &["-d", "-c"], |dir, port| {
+        format!(
+            "Port {port}\n\
+             LogFile \"{log}\"\n\
+             Listen 127.0.0.1\n\
+             Timeout 30\n\
+             MaxClients 20\n\
+             Allow 127.0.0.1\n\
+             BasicAuth user pass\n\
+             ConnectPort {connect_port}\n\
+             LogLevel Info\n",
+            log = dir.join("proxy.log").display(),
+        )
+    })
+}
+
+/// A listening port that nothing should reach: after the test, `accept` must find no
+/// connection.
+fn untouched_target() -> TcpListener {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    listener.set_nonblocking(true).unwrap();
+    listener
+}
+
+fn assert_untouched(target: &TcpListener) {
+    match target.accept() {
+        Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {}
+        Ok((_, from)) => panic!("the proxy connected to the target from {from}"),
+        Err(e) => panic!("accept: {e}"),
+    }
+}
+
+/// Lists the remote directory and checks that `name` is among the entries.
+fn assert_lists(sftp: &mut sftpclient::SftpClient, name: &str) {
+    let listed = component_support::new_log();
+    let l = listed.clone();
+    sftp.on_dir_list(move |e| l.lock().unwrap().push(e.file_name.clone()));
+    sftp.list_directory().unwrap();
+    let names = component_support::take(&listed);
+    assert!(names.iter().any(|n| n == name), "{names:?}");
+}
+
+#[test]
+fn socks5_username_password_through_dante() {
+    let sshd = Sshd::start().unwrap();
+    let Some(password) = sshd.password_or_skip("socks5_username_password_through_dante") else {
+        return;
+    };
+    sshd.write_file("via-dante.txt", b"x").unwrap();
+    let proxy = dante();
+    let mut sftp = client(&sshd);
+    sftp.set_firewall_type(3).unwrap();
+    sftp.set_firewall_host("127.0.0.1").unwrap();
+    sftp.set_firewall_port(proxy.port).unwrap();
+    sftp.set_firewall_user(sshd.user()).unwrap();
+    sftp.set_firewall_password(password).unwrap();
+    let events = component_support::new_log();
+    let e = events.clone();
+    sftp.on_connection_status(move |ev| e.lock().unwrap().push(ev.connection_event.clone()));
+    sftp.connect()
+        .unwrap_or_else(|e| panic!("{e}\n{}", proxy.log()));
+    assert!(component_support::take(&events).contains(&"Firewall connection complete".to_owned()));
+    assert_lists(&mut sftp, "via-dante.txt");
+    sftp.ssh_logoff().unwrap();
+}
+
+#[test]
+fn socks5_wrong_password_refused_by_dante() {
+    let sshd = Sshd::start().unwrap();
+    let Some(password) = sshd.password_or_skip("socks5_wrong_password_refused_by_dante") else {
+        return;
+    };
+    let proxy = dante();
+    let target = untouched_target();
+    let mut sftp = client(&sshd);
+    sftp.set_ssh_port(target.local_addr().unwrap().port())
+        .unwrap();
+    sftp.set_firewall_type(3).unwrap();
+    sftp.set_firewall_host("127.0.0.1").unwrap();
+    sftp.set_firewall_port(proxy.port).unwrap();
+    sftp.set_firewall_user(sshd.user()).unwrap();
+    sftp.set_firewall_password(&format!("{password}-wrong"))
+        .unwrap();
+    let err = sftp.connect().unwrap_err();
+    assert_eq!(err.code(), 118, "{err}");
+    assert!(err.description().contains("user name or password"), "{err}");
+    assert!(!sftp.connected());
+    assert_untouched(&target);
+}
+
+#[test]
+fn http_connect_basic_auth_through_tinyproxy() {
+    let sshd = Sshd::start().unwrap();
+    sshd.write_file("via-tinyproxy.txt", b"x").unwrap();
+    let proxy = tinyproxy(sshd.port());
+    let mut sftp = client(&sshd);
+    sftp.set_firewall_type(1).unwrap();
+    sftp.set_firewall_host("127.0.0.1").unwrap();
+    sftp.set_firewall_port(proxy.port).unwrap();
+    sftp.set_firewall_user("user").unwrap();
+    sftp.set_firewall_password("pass").unwrap();
+    sftp.connect()
+        .unwrap_or_else(|e| panic!("{e}\n{}", proxy.log()));
+    assert_lists(&mut sftp, "via-tinyproxy.txt");
+    sftp.ssh_logoff().unwrap();
+    assert!(
+        proxy
+            .log()
+            .contains(&format!("CONNECT 127.0.0.1:{} HTTP/1.1", sshd.port())),
+        "{}",
+        proxy.log()
+    );
+}
+
+#[test]
+fn http_connect_wrong_password_refused_by_tinyproxy() {
+    let sshd = Sshd::start().unwrap();
+    let target = untouched_target();
+    let target_port = target.local_addr().unwrap().port();
+    let proxy = tinyproxy(target_port);
+    let mut sftp = client(&sshd);
+    sftp.set_ssh_port(target_port).unwrap();
+    sftp.set_firewall_type(1).unwrap();
+    sftp.set_firewall_host("127.0.0.1").unwrap();
+    sftp.set_firewall_port(proxy.port).unwrap();
+    sftp.set_firewall_user("user").unwrap();
+    sftp.set_firewall_password("wrong").unwrap();
+    let err = sftp.connect().unwrap_err();
+    assert_eq!(err.code(), 118, "{err}");
+    // tinyproxy 1.11 answers a CONNECT with bad credentials 401, not 407.
+    assert!(err.description().contains("401"), "{err}");
+    assert!(!sftp.connected());
+    assert_untouched(&target);
 }
