@@ -4,7 +4,10 @@
 
 mod component_support;
 
-use component_support::{data, logged_on, new_log, take};
+use component_support::{
+    client, custom_auth_logon, data, drive_every_event, logged_on, new_log, record_every_event,
+    take,
+};
 use ssh_test::{SftpServer, Sshd};
 
 /// Every method that touches the server, at v3, v4, v5 and v6 on one server.
@@ -160,5 +163,47 @@ fn ascii_mode_converts_line_endings() {
             b"one\r\ntwo\r\nthree",
             "v{version}"
         );
+    }
+}
+
+/// Every one of the 13 events at v3, v4, v5 and v6: keyboard-interactive logon (host key,
+/// SSH status, connection status, connected, log), upload, download, listing, a failing
+/// download (on_error), logoff (disconnected); then an amCustom logon through
+/// on_ssh_custom_auth.
+#[test]
+fn events_at_every_version() {
+    let sshd = Sshd::start_with(SftpServer::GreenEnd).unwrap();
+    let Some(password) = sshd.password_or_skip("greenend events_at_every_version") else {
+        return;
+    };
+    let local = tempfile::tempdir().unwrap();
+    for version in 3..=6u32 {
+        let mut sftp = client(&sshd);
+        sftp.config(&format!("ProtocolVersion={version}")).unwrap();
+        sftp.config("LogLevel=2").unwrap();
+        sftp.set_ssh_auth_mode(4).unwrap();
+        let events = record_every_event(&mut sftp, password);
+        sftp.ssh_logon("127.0.0.1", sshd.port()).unwrap();
+        assert_eq!(
+            sftp.config("NegotiatedProtocolVersion").unwrap(),
+            version.to_string()
+        );
+        drive_every_event(&mut sftp, &events, version, sshd.sftp_root(), local.path());
+
+        let mut custom = client(&sshd);
+        custom
+            .config(&format!("ProtocolVersion={version}"))
+            .unwrap();
+        // SERVICE_ACCEPT (6) only: the first password request succeeds.
+        assert_eq!(
+            custom_auth_logon(&mut custom, sshd.port(), sshd.user(), password),
+            [6],
+            "v{version}"
+        );
+        assert_eq!(
+            custom.config("NegotiatedProtocolVersion").unwrap(),
+            version.to_string()
+        );
+        custom.ssh_logoff().unwrap();
     }
 }

@@ -5,7 +5,9 @@
 
 mod component_support;
 
-use component_support::{data, new_log, take};
+use component_support::{
+    custom_auth_logon, data, drive_every_event, new_log, record_every_event, take,
+};
 use sftpclient::SftpClient;
 use ssh_keys::{HashAlg, PublicKeyLine};
 use ssh_test::Proftpd;
@@ -181,5 +183,49 @@ fn methods_at_every_version() {
         sftp.change_remote_path("..").unwrap();
         sftp.remove_directory(&dir).unwrap();
         sftp.ssh_logoff().unwrap();
+    }
+}
+
+/// Every one of the 13 events at v3, v4, v5 and v6: keyboard-interactive logon (host key,
+/// SSH status, connection status, connected, log), upload, download, listing, a failing
+/// download (on_error), logoff (disconnected); then an amCustom logon through
+/// on_ssh_custom_auth.
+#[test]
+fn events_at_every_version() {
+    let Some(p) = start("proftpd events_at_every_version") else {
+        return;
+    };
+    // Keyboard-interactive goes through mod_sftp_pam (PAM service `sftp`, so `other`:
+    // pam_unix), which checks the system account's password, not the one in ProFTPD's own
+    // user file. The harness hands that password out through an Sshd (same system user).
+    let sshd = ssh_test::Sshd::start().unwrap();
+    let Some(system_password) = sshd.password_or_skip("proftpd events_at_every_version") else {
+        return;
+    };
+    let local = tempfile::tempdir().unwrap();
+    for version in 3..=6u32 {
+        let mut sftp = client(&p, version);
+        sftp.config("LogLevel=2").unwrap();
+        sftp.set_ssh_auth_mode(4).unwrap();
+        let events = record_every_event(&mut sftp, system_password);
+        sftp.ssh_logon("127.0.0.1", p.port()).unwrap();
+        assert_eq!(
+            sftp.config("NegotiatedProtocolVersion").unwrap(),
+            version.to_string()
+        );
+        drive_every_event(&mut sftp, &events, version, p.sftp_root(), local.path());
+
+        let mut custom = client(&p, version);
+        // SERVICE_ACCEPT (6) only: the first password request succeeds.
+        assert_eq!(
+            custom_auth_logon(&mut custom, p.port(), p.user(), p.password()),
+            [6],
+            "v{version}"
+        );
+        assert_eq!(
+            custom.config("NegotiatedProtocolVersion").unwrap(),
+            version.to_string()
+        );
+        custom.ssh_logoff().unwrap();
     }
 }
