@@ -178,7 +178,10 @@ pub enum ConnectionEvent {
         reason: OpenFailureReason,
     },
     /// A message number in the connection range (80–127) this layer does not know: the
-    /// session should answer SSH_MSG_UNIMPLEMENTED (RFC 4253 §11.4).
+    /// session should answer SSH_MSG_UNIMPLEMENTED (RFC 4253 §11.4); [`ClientSession`]
+    /// does, through `ClientTransport::reject_last_payload`.
+    ///
+    /// [`ClientSession`]: crate::ClientSession
     Unimplemented {
         /// The message number.
         msg: MsgType,

@@ -10,8 +10,13 @@
 //!
 //! Routing of upper-layer payloads: 5, 6 and 50–79 go to the auth machine while it runs
 //! (after success they are protocol errors, ROBUSTNESS A7); 80–127 go to the connection
-//! layer only after authentication (before it: protocol error, C7); 128–255 are dropped
-//! (the transport answers numbers below 50 it does not know with UNIMPLEMENTED itself).
+//! layer only after authentication (before it: protocol error, C7). Numbers no layer
+//! speaks are answered with SSH_MSG_UNIMPLEMENTED carrying the packet's sequence number
+//! (RFC 4253 §11.4, ROBUSTNESS T8) through [`ClientTransport::reject_last_payload`], and
+//! the session goes on: 128–255 in any phase (RFC 4250 §4.1.2 reserves them for client
+//! protocols and local extensions), and, after authentication, numbers in 80–127 that
+//! RFC 4254 §9 leaves unassigned. The transport answers numbers below 50 it does not know
+//! itself.
 //! The phase switches to Connected as soon as USERAUTH_SUCCESS is handled, so a
 //! GLOBAL_REQUEST or CHANNEL_OPEN in the same read as the success reaches the connection.
 
@@ -133,8 +138,16 @@ fn transport_seed_code(e: &TransportError) -> u32 {
         | TransportError::Timeout { .. }
         | TransportError::QueueFull { .. }
         | TransportError::PayloadTooLarge { .. }
-        | TransportError::NotUpperLayerMessage { .. } => 1036,
+        | TransportError::NotUpperLayerMessage { .. }
+        | TransportError::NoPayloadToReject => 1036,
     }
+}
+
+/// Whether `ty` is one of the RFC 4254 §9 numbers the connection layer handles; for the
+/// rest of 80–127 it emits [`ConnectionEvent::Unimplemented`] (both follow `MsgType`'s
+/// table).
+fn is_connection_message(ty: u8) -> bool {
+    crate::msg::MsgType(ty).name().is_some()
 }
 
 fn kex_seed_code(e: &KexError) -> u32 {
@@ -482,12 +495,21 @@ impl ClientSession {
                                     self.flush()?;
                                 }
                             }
-                            (Phase::Connected(c), 80..=127) => c.handle_payload(payload)?,
-                            // RFC 4250 §4.1: 128–255 are reserved or local extensions we do
-                            // not speak. RFC 4253 §11.4 wants UNIMPLEMENTED; the transport
-                            // has no call to send it for an upper-layer packet yet, so the
-                            // message is dropped and the session goes on (T8).
-                            (_, 128..=255) => {}
+                            (Phase::Connected(c), 80..=127) => {
+                                c.handle_payload(payload)?;
+                                // The connection reports an unassigned number as
+                                // ConnectionEvent::Unimplemented (for logs); the answer
+                                // goes out here, while the transport still knows the
+                                // packet's sequence number.
+                                if !is_connection_message(ty) {
+                                    self.transport.reject_last_payload()?;
+                                }
+                            }
+                            // RFC 4253 §11.4: "An implementation MUST respond to all
+                            // unrecognized messages with an SSH_MSG_UNIMPLEMENTED message";
+                            // the session goes on (T8). 128–255 are reserved or local
+                            // extensions (RFC 4250 §4.1.2) we do not speak.
+                            (_, 128..=255) => self.transport.reject_last_payload()?,
                             (Phase::Connected(_), _) => {
                                 return Err(SessionError::OutOfPhase {
                                     msg: ty,

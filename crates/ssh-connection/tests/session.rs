@@ -335,6 +335,8 @@ fn t8_unknown_high_message_numbers_do_not_end_the_session() {
         SessionEvent::Channel(ConnectionEvent::Unimplemented { .. })
     )));
     assert!(h.session.connection().unwrap().open_session().is_ok());
+    // Each got SSH_MSG_UNIMPLEMENTED (RFC 4253 §11.4).
+    assert_eq!(server_unimplemented(&h).len(), 3);
 }
 
 /// Kex, service request and the password request, stopping before the server's answer.
@@ -473,4 +475,100 @@ fn request_rekey_completes_and_data_keeps_flowing() {
         SessionEvent::Channel(ConnectionEvent::Data { data, .. }) if &data[..] == b"back"
     )));
     assert!(h.closed_error().is_none());
+}
+
+/// Sequence numbers the server saw in UNIMPLEMENTED replies (its other events are kept).
+fn server_unimplemented(h: &Harness) -> Vec<u32> {
+    h.server
+        .events
+        .iter()
+        .filter_map(|e| match e {
+            ServerEvent::Unimplemented(seq) => Some(*seq),
+            _ => None,
+        })
+        .collect()
+}
+
+/// Has the server send `payload` and returns the sequence number it used.
+fn send_numbered(h: &mut Harness, payload: &[u8]) -> u32 {
+    let (seq, _) = h.server.sequence_numbers();
+    h.server.send(payload);
+    assert_eq!(h.server.sequence_numbers().0, seq + 1, "sent at once");
+    seq
+}
+
+#[test]
+fn t8_unknown_numbers_after_auth_get_unimplemented_and_the_session_goes_on() {
+    let mut h = logged_on();
+    h.server_payloads();
+    let ch = h.session.connection().unwrap().open_session().unwrap();
+    h.session.pump().unwrap();
+    h.shuttle();
+    assert_eq!(h.server_payloads()[0][0], 90);
+
+    // 200 and 150 (RFC 4250 §4.1.2: local extensions / client protocols) and 85, 120
+    // (unassigned in the connection range), interleaved with a channel message.
+    let mut expected = Vec::new();
+    expected.push(send_numbered(&mut h, &[200, 1, 2, 3]));
+    expected.push(send_numbered(&mut h, &[150]));
+    let mut confirm = vec![91];
+    Writer::new(&mut confirm)
+        .u32(ch.0)
+        .u32(7)
+        .u32(1 << 20)
+        .u32(32768);
+    send_numbered(&mut h, &confirm);
+    expected.push(send_numbered(&mut h, &[85, 0]));
+    expected.push(send_numbered(&mut h, &[120]));
+    h.shuttle();
+    assert_eq!(server_unimplemented(&h), expected);
+    assert!(h.closed_error().is_none(), "{:?}", h.closed_error());
+    // The connection layer still reports the unassigned connection-range numbers.
+    let reported: Vec<u8> = h
+        .events
+        .iter()
+        .filter_map(|e| match e {
+            SessionEvent::Channel(ConnectionEvent::Unimplemented { msg }) => Some(msg.0),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(reported, vec![85, 120]);
+    assert_eq!(h.server_disconnect(), None);
+    assert!(h.session.is_authenticated());
+    assert!(h.events.iter().any(|e| matches!(
+        e,
+        SessionEvent::Channel(ConnectionEvent::ChannelOpened { channel, .. }) if *channel == ch
+    )));
+
+    // The channel still works both ways.
+    h.server_payloads();
+    h.session.connection().unwrap().exec(ch, "true").unwrap();
+    h.session.pump().unwrap();
+    h.shuttle();
+    assert_eq!(h.server_payloads()[0][0], 98);
+    let mut data = vec![94];
+    Writer::new(&mut data).u32(ch.0).string(b"still here");
+    h.reply(&data);
+    assert!(h.events.iter().any(|e| matches!(
+        e,
+        SessionEvent::Channel(ConnectionEvent::Data { data, .. }) if &data[..] == b"still here"
+    )));
+    // One more unknown message after data: answered with its own number.
+    let seq = send_numbered(&mut h, &[255]);
+    h.shuttle();
+    assert_eq!(server_unimplemented(&h).last(), Some(&seq));
+    assert!(h.closed_error().is_none());
+}
+
+#[test]
+fn t8_unknown_number_during_auth_gets_unimplemented_and_auth_goes_on() {
+    let mut h = Harness::new(password_config());
+    h.reply(&service_accept());
+    let seq = send_numbered(&mut h, &[200, 9]);
+    h.shuttle();
+    assert_eq!(server_unimplemented(&h), vec![seq]);
+    assert!(h.closed_error().is_none(), "{:?}", h.closed_error());
+    h.reply(&failure("password"));
+    h.reply(&[52]);
+    assert!(h.session.is_authenticated());
 }

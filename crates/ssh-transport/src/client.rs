@@ -117,6 +117,9 @@ pub struct ClientTransport {
     delivered: Option<Delivered>,
     /// Upper-layer payloads queued while a key exchange runs.
     queue: VecDeque<Vec<u8>>,
+    /// Sequence number of the last [`TransportEvent::Payload`] handed out and not yet
+    /// rejected ([`ClientTransport::reject_last_payload`]).
+    last_payload_seq: Option<u32>,
 
     server_version: Option<String>,
     session_id: Option<Vec<u8>>,
@@ -161,6 +164,8 @@ impl std::fmt::Debug for ClientTransport {
 #[derive(Clone, Debug)]
 struct Delivered {
     range: Range<usize>,
+    /// The packet's sequence number (for an UNIMPLEMENTED reply).
+    seq: u32,
     in_dbuf: bool,
     lent: bool,
 }
@@ -275,6 +280,7 @@ impl ClientTransport {
             events: VecDeque::new(),
             delivered: None,
             queue: VecDeque::new(),
+            last_payload_seq: None,
             server_version: None,
             session_id: None,
             host_key_blob: None,
@@ -376,6 +382,7 @@ impl ClientTransport {
         }
         if let Some(d) = self.delivered.as_mut() {
             d.lent = true;
+            self.last_payload_seq = Some(d.seq);
             let range = d.range.clone();
             let buf = if d.in_dbuf { &self.dbuf } else { &self.rbuf };
             return buf.get(range).map(TransportEvent::Payload);
@@ -468,6 +475,27 @@ impl ClientTransport {
             });
         }
         self.send_upper(&payload)
+    }
+
+    /// Rejects the last [`TransportEvent::Payload`] returned by [`Self::poll_event`]:
+    /// queues SSH_MSG_UNIMPLEMENTED carrying that packet's sequence number (RFC 4253
+    /// §11.4: "An implementation MUST respond to all unrecognized messages with an
+    /// SSH_MSG_UNIMPLEMENTED message"). The transport cannot tell which numbers the upper
+    /// layers speak, so they decide and call this; the reply goes out like the one the
+    /// transport sends for unknown transport numbers (at once, or behind a running key
+    /// exchange). Each payload can be rejected once; calling again, or before any payload,
+    /// is [`TransportError::NoPayloadToReject`] (not fatal).
+    pub fn reject_last_payload(&mut self) -> Result<(), TransportError> {
+        self.check()?;
+        let seq = self
+            .last_payload_seq
+            .take()
+            .ok_or(TransportError::NoPayloadToReject)?;
+        let reply = Unimplemented { seq }.to_bytes();
+        if let Err(e) = self.send_transport_or_queue(&reply) {
+            self.fail(e);
+        }
+        self.check()
     }
 
     /// Whether [`Self::send`] would accept a message now without queueing.
@@ -823,6 +851,7 @@ impl ClientTransport {
                 }
                 self.delivered = Some(Delivered {
                     range: payload_range,
+                    seq: opened.seq,
                     in_dbuf: opened.decompressed,
                     lent: false,
                 });

@@ -225,6 +225,10 @@ pub enum TransportError {
         /// The message type given.
         msg: MsgType,
     },
+    /// Not fatal (local misuse): [`crate::ClientTransport::reject_last_payload`] was
+    /// called with no payload to reject (none handed out yet, or it was already rejected).
+    #[error("no upper-layer payload to reject")]
+    NoPayloadToReject,
     /// A derived key had the wrong length for its algorithm (an internal inconsistency).
     #[error("could not key {algorithm}")]
     KeySetup {
@@ -242,6 +246,7 @@ impl TransportError {
             Self::QueueFull { .. }
                 | Self::PayloadTooLarge { .. }
                 | Self::NotUpperLayerMessage { .. }
+                | Self::NoPayloadToReject
         )
     }
 
@@ -278,7 +283,8 @@ impl TransportError {
             | Self::Closed
             | Self::QueueFull { .. }
             | Self::PayloadTooLarge { .. }
-            | Self::NotUpperLayerMessage { .. } => return None,
+            | Self::NotUpperLayerMessage { .. }
+            | Self::NoPayloadToReject => return None,
         })
     }
 }

@@ -308,6 +308,111 @@ fn t8_unknown_types_get_unimplemented() {
     assert_eq!(p.client_payloads().last().unwrap(), &vec![255, 1]);
 }
 
+/// Delivers what the server sent to the client and returns the payloads the client
+/// handed out, rejecting those whose first byte is in `reject`.
+fn deliver_rejecting(p: &mut Pair, reject: &[u8]) -> Vec<Vec<u8>> {
+    let bytes = std::mem::take(&mut p.server.out);
+    p.client.handle_input(&bytes).unwrap();
+    let mut got = Vec::new();
+    while let Some(ev) = p.client.poll_event() {
+        if let TransportEvent::Payload(payload) = ev {
+            let payload = payload.to_vec();
+            if reject.contains(&payload[0]) {
+                p.client.reject_last_payload().unwrap();
+                // Each payload is rejected at most once.
+                assert_eq!(
+                    p.client.reject_last_payload(),
+                    Err(TransportError::NoPayloadToReject)
+                );
+            }
+            got.push(payload);
+        }
+    }
+    let mut out = Vec::new();
+    p.client.poll_transmit(&mut out);
+    p.server.handle_input(&out);
+    got
+}
+
+fn server_unimplemented(p: &Pair) -> Vec<u32> {
+    p.server
+        .events
+        .iter()
+        .filter_map(|e| match e {
+            ServerEvent::Unimplemented(seq) => Some(*seq),
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn t8_upper_layer_rejects_a_payload_with_its_sequence_number() {
+    let mut p = Pair::new(TransportConfig::default(), ServerConfig::new());
+    p.run();
+    assert!(p.client.is_established());
+    // Nothing handed out yet: nothing to reject, and the error is not fatal.
+    assert_eq!(
+        p.client.reject_last_payload(),
+        Err(TransportError::NoPayloadToReject)
+    );
+    assert!(p.client.is_established());
+
+    let (seq_94, _) = p.server.sequence_numbers();
+    p.server.seal(&[94, 0, 0, 0, 0, 0, 0, 0, 0]);
+    let (seq_200, _) = p.server.sequence_numbers();
+    p.server.seal(&[200, 1, 2, 3]);
+    p.server.seal(&[2, 0, 0, 0, 0]); // IGNORE between the two (transport-internal)
+    let (seq_150, _) = p.server.sequence_numbers();
+    p.server.seal(&[150]);
+    assert_eq!(seq_200, seq_94 + 1);
+    assert_eq!(seq_150, seq_200 + 2);
+    let got = deliver_rejecting(&mut p, &[150, 200]);
+    assert_eq!(got.len(), 3);
+    assert_eq!(server_unimplemented(&p), vec![seq_200, seq_150]);
+    assert!(p.client.is_established());
+    assert!(p.server.error.is_none(), "{:?}", p.server.error);
+
+    // The connection goes on both ways.
+    p.client.send(&[94, 0, 0, 0, 0, 0, 0, 0, 1, b'x']).unwrap();
+    p.server.send(&[94, 0, 0, 0, 0, 0, 0, 0, 1, b'y']);
+    p.run();
+    assert_eq!(
+        p.client_payloads().last().unwrap(),
+        &vec![94, 0, 0, 0, 0, 0, 0, 0, 1, b'y']
+    );
+    assert!(matches!(
+        p.server.events.back(),
+        Some(ServerEvent::Payload(m)) if m.last() == Some(&b'x')
+    ));
+}
+
+#[test]
+fn t8_reject_during_our_rekey_is_answered_after_it() {
+    let mut p = Pair::new(TransportConfig::default(), ServerConfig::new());
+    p.run();
+    // We start a rekey; the server, not yet having seen our KEXINIT, sends a message we
+    // reject. The reply waits behind the exchange and carries the pre-reset number.
+    p.client.request_rekey().unwrap();
+    let (seq, _) = p.server.sequence_numbers();
+    p.server.seal(&[200]);
+    let bytes = std::mem::take(&mut p.server.out);
+    p.client.handle_input(&bytes).unwrap();
+    let mut rejected = false;
+    while let Some(ev) = p.client.poll_event() {
+        if let TransportEvent::Payload(payload) = ev {
+            assert_eq!(payload, [200]);
+            p.client.reject_last_payload().unwrap();
+            rejected = true;
+        }
+    }
+    assert!(rejected);
+    p.run();
+    assert_eq!(p.client_kex_count(), 2);
+    assert_eq!(server_unimplemented(&p), vec![seq]);
+    assert!(p.client.is_established());
+    assert!(p.server.error.is_none(), "{:?}", p.server.error);
+}
+
 #[test]
 fn t8_trailing_bytes_on_known_messages() {
     let mut p = Pair::new(TransportConfig::default(), ServerConfig::new());
