@@ -124,7 +124,6 @@ pub(crate) struct Engine {
     session: SftpSession,
     stream: Box<dyn SftpStream>,
     tx: Vec<u8>,
-    rx: Vec<u8>,
     parked: HashMap<u32, Parked>,
     failed: Option<Error>,
     /// Chunk size for READ and WRITE.
@@ -143,7 +142,6 @@ impl Engine {
             session: SftpSession::new(config.session),
             stream,
             tx: Vec::new(),
-            rx: Vec::new(),
             parked: HashMap::new(),
             failed: None,
             read_chunk: DEFAULT_CHUNK,
@@ -349,13 +347,10 @@ impl Engine {
 
     /// Reads more bytes from the stream into the session.
     fn fill(&mut self) -> Result<()> {
-        self.rx.clear();
-        match self.stream.recv(&mut self.rx) {
+        let session = &mut self.session;
+        match self.stream.recv(&mut |data| session.handle_input(data)) {
             Ok(0) => Err(self.fail(Error::connection_lost("the SFTP server closed the session"))),
-            Ok(_) => {
-                self.session.handle_input(&self.rx);
-                Ok(())
-            }
+            Ok(_) => Ok(()),
             Err(e)
                 if e.kind() == std::io::ErrorKind::TimedOut
                     || e.kind() == std::io::ErrorKind::WouldBlock =>

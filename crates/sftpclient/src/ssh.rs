@@ -894,14 +894,15 @@ impl SftpStream for ChannelStream {
         Ok(())
     }
 
-    fn recv(&mut self, buf: &mut Vec<u8>) -> io::Result<usize> {
+    fn recv(&mut self, sink: &mut dyn FnMut(&[u8])) -> io::Result<usize> {
         let mut d = lock(&self.driver)?;
         let ch = self.channel;
         loop {
             let mut taken = 0usize;
             if let Some(state) = d.channels.get_mut(&ch) {
+                // Straight from the channel's buffers into the SFTP deframer.
                 while let Some(chunk) = state.inbox.pop_front() {
-                    buf.extend_from_slice(&chunk);
+                    sink(&chunk);
                     taken = taken.saturating_add(chunk.len());
                 }
                 if taken == 0 && state.eof {

@@ -20,9 +20,11 @@ pub trait SftpStream: Send {
     /// Sends all of `data`.
     fn send(&mut self, data: &[u8]) -> io::Result<()>;
 
-    /// Waits until some bytes arrive and appends them to `buf`; returns how many, or 0 at
-    /// the end of the stream.
-    fn recv(&mut self, buf: &mut Vec<u8>) -> io::Result<usize>;
+    /// Waits until some bytes arrive and hands them to `sink`, in one or more pieces, in
+    /// order; returns how many, or 0 at the end of the stream. Handing out borrowed pieces
+    /// (rather than filling a caller's buffer) lets a stream pass on data where it already
+    /// is, so received bytes are copied once, into the SFTP deframer.
+    fn recv(&mut self, sink: &mut dyn FnMut(&[u8])) -> io::Result<usize>;
 
     /// Ends the session: no more data will be sent.
     fn close(&mut self) -> io::Result<()> {
@@ -37,6 +39,8 @@ pub struct ProcessStream {
     child: Child,
     stdin: Option<ChildStdin>,
     stdout: ChildStdout,
+    /// Reused receive buffer.
+    buf: Vec<u8>,
 }
 
 impl ProcessStream {
@@ -63,6 +67,7 @@ impl ProcessStream {
             child,
             stdin: Some(stdin),
             stdout,
+            buf: vec![0; RECV_CHUNK],
         })
     }
 }
@@ -75,17 +80,19 @@ impl SftpStream for ProcessStream {
         }
     }
 
-    fn recv(&mut self, buf: &mut Vec<u8>) -> io::Result<usize> {
-        let start = buf.len();
-        buf.resize(start.saturating_add(RECV_CHUNK), 0);
-        let result = loop {
-            match self.stdout.read(buf.get_mut(start..).unwrap_or_default()) {
+    fn recv(&mut self, sink: &mut dyn FnMut(&[u8])) -> io::Result<usize> {
+        loop {
+            match self.stdout.read(&mut self.buf) {
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-                other => break other,
+                Err(e) => return Err(e),
+                Ok(n) => {
+                    if let Some(data) = self.buf.get(..n).filter(|d| !d.is_empty()) {
+                        sink(data);
+                    }
+                    return Ok(n);
+                }
             }
-        };
-        buf.truncate(start.saturating_add(*result.as_ref().unwrap_or(&0)));
-        result
+        }
     }
 
     fn close(&mut self) -> io::Result<()> {
