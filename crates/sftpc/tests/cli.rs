@@ -19,34 +19,8 @@ use std::process::{Command, Output, Stdio};
 use sftpc::cli::{Parsed, parse_args};
 use sftpc::connect::{ConnectOptions, connect};
 use sftpc::shell::{Mode, ProgressMode, Shell};
-use ssh_test::{SftpServer, Sshd};
+use ssh_test::{SftpServer, Sshd, assert_same, test_data};
 use tempfile::TempDir;
-
-/// Deterministic incompressible-looking bytes.
-fn pattern(len: usize, seed: u32) -> Vec<u8> {
-    let mut x = seed.wrapping_mul(2_654_435_761).wrapping_add(1);
-    (0..len)
-        .map(|_| {
-            x ^= x << 13;
-            x ^= x >> 17;
-            x ^= x << 5;
-            (x >> 24) as u8
-        })
-        .collect()
-}
-
-/// Compares contents without printing megabytes on failure.
-#[track_caller]
-fn same(actual: &[u8], expected: &[u8]) {
-    if actual != expected {
-        let first = actual.iter().zip(expected).position(|(a, b)| a != b);
-        panic!(
-            "contents differ: {} bytes vs {} expected, first difference at {first:?}",
-            actual.len(),
-            expected.len()
-        );
-    }
-}
 
 /// The command line that reaches `sshd` with the harness's key and known_hosts.
 fn cli_args(sshd: &Sshd, version: u32) -> Vec<OsString> {
@@ -121,7 +95,7 @@ impl Setup {
 fn every_command(server: SftpServer, version: u32) {
     let mut s = Setup::new(server, version);
     let root = s.root();
-    let content = pattern(300_000, version);
+    let content = test_data(300_000, version);
     std::fs::write(s.local("local.bin"), &content).unwrap();
     std::fs::write(s.local("extra.txt"), b"appended tail\n").unwrap();
     std::fs::create_dir(s.local("sub")).unwrap();
@@ -149,7 +123,7 @@ fn every_command(server: SftpServer, version: u32) {
 
     // put, with the summary line.
     let out = s.ok("put local.bin\n");
-    same(&std::fs::read(root.join("d/local.bin")).unwrap(), &content);
+    assert_same(&std::fs::read(root.join("d/local.bin")).unwrap(), &content);
     assert!(
         out.contains("local.bin: 300000 bytes in "),
         "summary line: {out}"
@@ -167,18 +141,18 @@ fn every_command(server: SftpServer, version: u32) {
 
     // get to another name.
     let out = s.ok("get local.bin back.bin\n");
-    same(&std::fs::read(s.local("back.bin")).unwrap(), &content);
+    assert_same(&std::fs::read(s.local("back.bin")).unwrap(), &content);
     assert!(out.contains("local.bin: 300000 bytes in "), "{out}");
 
     // get into a local directory keeps the name.
     s.ok("get local.bin sub\n");
-    same(&std::fs::read(s.local("sub/local.bin")).unwrap(), &content);
+    assert_same(&std::fs::read(s.local("sub/local.bin")).unwrap(), &content);
 
     // append.
     s.ok("append extra.txt local.bin\n");
     let mut expected = content.clone();
     expected.extend_from_slice(b"appended tail\n");
-    same(&std::fs::read(root.join("d/local.bin")).unwrap(), &expected);
+    assert_same(&std::fs::read(root.join("d/local.bin")).unwrap(), &expected);
 
     // chmod and stat.
     let out = s.ok("chmod 600 local.bin\nstat local.bin\n");
@@ -194,7 +168,7 @@ fn every_command(server: SftpServer, version: u32) {
     // rename.
     s.ok("rename local.bin moved.bin\n");
     assert!(!root.join("d/local.bin").exists());
-    same(&std::fs::read(root.join("d/moved.bin")).unwrap(), &expected);
+    assert_same(&std::fs::read(root.join("d/moved.bin")).unwrap(), &expected);
 
     // ln -s and readlink.
     let out = s.ok("ln -s moved.bin link.bin\nreadlink link.bin\n");
@@ -373,7 +347,7 @@ fn batch_failures_green_end_v6() {
 fn resume_and_overwrite(server: SftpServer, version: u32) {
     let mut s = Setup::new(server, version);
     let root = s.root();
-    let content = pattern(400_000, 7);
+    let content = test_data(400_000, 7);
     s.sshd.write_file("remote.bin", &content).unwrap();
 
     // get -a: the local prefix is kept as it is (zeros here), the rest is fetched.
@@ -382,7 +356,7 @@ fn resume_and_overwrite(server: SftpServer, version: u32) {
     let got = std::fs::read(s.local("remote.bin")).unwrap();
     assert_eq!(got.len(), content.len());
     assert!(got[..150_000].iter().all(|&b| b == 0), "prefix re-fetched");
-    same(&got[150_000..], &content[150_000..]);
+    assert_same(&got[150_000..], &content[150_000..]);
     assert!(out.contains("remote.bin: 250000 bytes in "), "{out}");
 
     // get -a on a complete file moves nothing.
@@ -392,23 +366,23 @@ fn resume_and_overwrite(server: SftpServer, version: u32) {
     // Plain get overwrites a longer local file completely.
     std::fs::write(s.local("remote.bin"), vec![1u8; 900_000]).unwrap();
     s.ok("get remote.bin\n");
-    same(&std::fs::read(s.local("remote.bin")).unwrap(), &content);
+    assert_same(&std::fs::read(s.local("remote.bin")).unwrap(), &content);
 
     // put -a: same on the remote side.
-    let upload = pattern(350_000, 8);
+    let upload = test_data(350_000, 8);
     std::fs::write(s.local("up.bin"), &upload).unwrap();
     s.sshd.write_file("up.bin", vec![0u8; 100_000]).unwrap();
     let out = s.ok("put -a up.bin\n");
     let put = std::fs::read(root.join("up.bin")).unwrap();
     assert_eq!(put.len(), upload.len());
     assert!(put[..100_000].iter().all(|&b| b == 0), "prefix re-sent");
-    same(&put[100_000..], &upload[100_000..]);
+    assert_same(&put[100_000..], &upload[100_000..]);
     assert!(out.contains("up.bin: 250000 bytes in "), "{out}");
 
     // Plain put overwrites a longer remote file completely.
     s.sshd.write_file("up.bin", vec![1u8; 900_000]).unwrap();
     s.ok("put up.bin\n");
-    same(&std::fs::read(root.join("up.bin")).unwrap(), &upload);
+    assert_same(&std::fs::read(root.join("up.bin")).unwrap(), &upload);
 
     // A destination longer than the source cannot be resumed.
     std::fs::write(s.local("remote.bin"), vec![1u8; 500_000]).unwrap();
@@ -496,7 +470,7 @@ fn binary_batch_file_and_exit_codes() {
     let sshd = Sshd::start().unwrap();
     let root = sshd.sftp_root().canonicalize().unwrap();
     let local = tempfile::tempdir().unwrap();
-    let data = pattern(100_000, 3);
+    let data = test_data(100_000, 3);
     let source = local.path().join("in.bin");
     std::fs::write(&source, &data).unwrap();
     let back = local.path().join("out.bin");
@@ -520,8 +494,8 @@ fn binary_batch_file_and_exit_codes() {
         text(&out.stdout),
         text(&out.stderr)
     );
-    same(&std::fs::read(root.join("up/in.bin")).unwrap(), &data);
-    same(&std::fs::read(&back).unwrap(), &data);
+    assert_same(&std::fs::read(root.join("up/in.bin")).unwrap(), &data);
+    assert_same(&std::fs::read(&back).unwrap(), &data);
     let stdout = text(&out.stdout);
     assert!(stdout.contains("sftp> put "), "{stdout}");
     assert!(stdout.contains("in.bin: 100000 bytes in "), "{stdout}");
@@ -693,7 +667,7 @@ fn binary_password_from_environment() {
 fn binary_get_fails_cleanly_when_the_server_dies() {
     const SIZE: usize = 96 * 1024 * 1024;
     let sshd = Sshd::start().unwrap();
-    let content = pattern(SIZE, 11);
+    let content = test_data(SIZE, 11);
     sshd.write_file("big.bin", &content).unwrap();
     let local = tempfile::tempdir().unwrap();
     let dest = local.path().join("big.bin");
@@ -746,5 +720,5 @@ fn binary_get_fails_cleanly_when_the_server_dies() {
         got.len() < SIZE,
         "the local file looks complete after a failed download"
     );
-    same(&got, &content[..got.len()]);
+    assert_same(&got, &content[..got.len()]);
 }

@@ -12,7 +12,7 @@ use std::time::{Duration, UNIX_EPOCH};
 use sftpclient::{
     ErrorKind, ProcessStream, Sftp, SftpConfig, StatusCode, TransferOptions, Version,
 };
-use ssh_test::{SftpServer, Sshd};
+use ssh_test::{SftpServer, Sshd, assert_same, test_data};
 
 fn connect(sshd: &Sshd, version: Version) -> Sftp {
     let stream = ProcessStream::spawn(sshd.subsystem_command("sftp")).unwrap();
@@ -21,32 +21,6 @@ fn connect(sshd: &Sshd, version: Version) -> Sftp {
         ..SftpConfig::default()
     };
     Sftp::new(stream, config).unwrap()
-}
-
-/// Deterministic incompressible-looking bytes.
-fn pattern(len: usize, seed: u32) -> Vec<u8> {
-    let mut x = seed.wrapping_mul(2_654_435_761).wrapping_add(1);
-    (0..len)
-        .map(|_| {
-            x ^= x << 13;
-            x ^= x >> 17;
-            x ^= x << 5;
-            (x >> 24) as u8
-        })
-        .collect()
-}
-
-/// Compares contents without printing megabytes on failure.
-#[track_caller]
-fn same(actual: &[u8], expected: &[u8]) {
-    if actual != expected {
-        let first = actual.iter().zip(expected).position(|(a, b)| a != b);
-        panic!(
-            "contents differ: {} bytes vs {} expected, first difference at {first:?}",
-            actual.len(),
-            expected.len()
-        );
-    }
 }
 
 fn exercise(server: SftpServer, version: Version) {
@@ -67,26 +41,26 @@ fn exercise(server: SftpServer, version: Version) {
     assert_eq!(err.kind(), &ErrorKind::AlreadyExists, "{err}");
 
     // RemoteFile: write-behind across many chunks, read-ahead, seek.
-    let content = pattern(300_000, 1);
+    let content = test_data(300_000, 1);
     let mut f = sftp.create("d/a.bin").unwrap();
     for piece in content.chunks(7000) {
         f.write_all(piece).unwrap();
     }
     f.close().unwrap();
-    same(&std::fs::read(root.join("d/a.bin")).unwrap(), &content);
+    assert_same(&std::fs::read(root.join("d/a.bin")).unwrap(), &content);
 
     let mut f = sftp.open("d/a.bin").unwrap();
     let mut back = Vec::new();
     f.read_to_end(&mut back).unwrap();
-    same(&back, &content);
+    assert_same(&back, &content);
     f.seek(SeekFrom::Start(123_456)).unwrap();
     let mut part = [0u8; 1000];
     f.read_exact(&mut part).unwrap();
-    same(&part, &content[123_456..124_456]);
+    assert_same(&part, &content[123_456..124_456]);
     assert_eq!(f.seek(SeekFrom::End(-10)).unwrap(), 299_990);
     let mut tail = Vec::new();
     f.read_to_end(&mut tail).unwrap();
-    same(&tail, &content[299_990..]);
+    assert_same(&tail, &content[299_990..]);
     assert_eq!(f.metadata().unwrap().len(), 300_000);
     f.close().unwrap();
 
@@ -122,9 +96,9 @@ fn exercise(server: SftpServer, version: Version) {
     assert!(root.join("d/b.bin").exists() && !root.join("d/a.bin").exists());
     let err = sftp.rename("d/other.txt", "d/b.bin", false).unwrap_err();
     assert_eq!(err.kind(), &ErrorKind::AlreadyExists, "{err}");
-    same(&std::fs::read(root.join("d/b.bin")).unwrap(), &content);
+    assert_same(&std::fs::read(root.join("d/b.bin")).unwrap(), &content);
     sftp.rename("d/other.txt", "d/b.bin", true).unwrap();
-    same(&std::fs::read(root.join("d/b.bin")).unwrap(), b"x");
+    assert_same(&std::fs::read(root.join("d/b.bin")).unwrap(), b"x");
 
     // Links.
     sftp.symlink("b.bin", "d/link").unwrap();
@@ -153,7 +127,7 @@ fn exercise(server: SftpServer, version: Version) {
     // Whole-file transfers.
     let local = tempfile::tempdir().unwrap();
     let src = local.path().join("src.bin");
-    let big = pattern(2_500_000, 2);
+    let big = test_data(2_500_000, 2);
     std::fs::write(&src, &big).unwrap();
     let opts = TransferOptions::default();
     let mut calls = 0;
@@ -166,14 +140,14 @@ fn exercise(server: SftpServer, version: Version) {
         .unwrap();
     assert_eq!(n, 2_500_000);
     assert!(calls > 1);
-    same(&std::fs::read(root.join("up.bin")).unwrap(), &big);
+    assert_same(&std::fs::read(root.join("up.bin")).unwrap(), &big);
     let err = sftp.upload(&src, "d/b.bin", &opts).unwrap_err();
     assert_eq!(err.kind(), &ErrorKind::AlreadyExists, "{err}");
-    same(&std::fs::read(root.join("d/b.bin")).unwrap(), b"x");
+    assert_same(&std::fs::read(root.join("d/b.bin")).unwrap(), b"x");
 
     let dst = local.path().join("dst.bin");
     assert_eq!(sftp.download("up.bin", &dst, &opts).unwrap(), 2_500_000);
-    same(&std::fs::read(&dst).unwrap(), &big);
+    assert_same(&std::fs::read(&dst).unwrap(), &big);
     let err = sftp.download("up.bin", &dst, &opts).unwrap_err();
     assert_eq!((err.kind(), err.code()), (&ErrorKind::AlreadyExists, 1108));
 
@@ -184,7 +158,7 @@ fn exercise(server: SftpServer, version: Version) {
         ..TransferOptions::default()
     };
     assert_eq!(sftp.download("up.bin", &dst, &resume).unwrap(), 2_500_000);
-    same(&std::fs::read(&dst).unwrap(), &big);
+    assert_same(&std::fs::read(&dst).unwrap(), &big);
 
     // Cancel: the local file holds exactly the verified prefix, never the whole.
     let cancelled = local.path().join("cancelled.bin");
@@ -196,7 +170,7 @@ fn exercise(server: SftpServer, version: Version) {
     assert_eq!(err.kind(), &ErrorKind::Cancelled);
     let partial = std::fs::read(&cancelled).unwrap();
     assert!(partial.len() >= 500_000 && partial.len() < big.len());
-    same(&partial, &big[..partial.len()]);
+    assert_same(&partial, &big[..partial.len()]);
 
     // Resume an upload.
     sshd.write_file("resume.bin", &big[..700_000]).unwrap();
@@ -205,11 +179,11 @@ fn exercise(server: SftpServer, version: Version) {
         ..TransferOptions::default()
     };
     sftp.upload(&src, "resume.bin", &resume).unwrap();
-    same(&std::fs::read(root.join("resume.bin")).unwrap(), &big);
+    assert_same(&std::fs::read(root.join("resume.bin")).unwrap(), &big);
 
     // Server-side copy and statvfs where offered.
     match sftp.copy("up.bin", "copy.bin", false) {
-        Ok(()) => same(&std::fs::read(root.join("copy.bin")).unwrap(), &big),
+        Ok(()) => assert_same(&std::fs::read(root.join("copy.bin")).unwrap(), &big),
         Err(e) => assert_eq!(e.kind(), &ErrorKind::Unsupported, "{e}"),
     }
     match sftp.statvfs(".") {
@@ -288,7 +262,7 @@ fn batch(server: SftpServer, version: Version) {
     let mut up = Vec::new();
     for (i, size) in sizes.iter().enumerate() {
         let path = src.join(format!("f{i:03}"));
-        std::fs::write(&path, pattern(*size, i as u32)).unwrap();
+        std::fs::write(&path, test_data(*size, i as u32)).unwrap();
         up.push((path, format!("b/f{i:03}")));
     }
     sftp.create_dir("b").unwrap();
@@ -296,9 +270,9 @@ fn batch(server: SftpServer, version: Version) {
     let total = sftp.upload_many(&up, &opts).unwrap();
     assert_eq!(total, sizes.iter().sum::<usize>() as u64);
     for (i, size) in sizes.iter().enumerate() {
-        same(
+        assert_same(
             &std::fs::read(root.join(format!("b/f{i:03}"))).unwrap(),
-            &pattern(*size, i as u32),
+            &test_data(*size, i as u32),
         );
     }
     // Again without overwrite: refused, nothing changed.
@@ -312,9 +286,9 @@ fn batch(server: SftpServer, version: Version) {
         .collect();
     assert_eq!(sftp.download_many(&down, &opts).unwrap(), total);
     for (i, size) in sizes.iter().enumerate() {
-        same(
+        assert_same(
             &std::fs::read(dst.join(format!("f{i:03}"))).unwrap(),
-            &pattern(*size, i as u32),
+            &test_data(*size, i as u32),
         );
     }
     let missing = [("b/nope".to_owned(), dst.join("nope"))];

@@ -6,8 +6,8 @@
 
 use std::time::Duration;
 
-use sftpclient::{ErrorKind, HostKeyPolicy, Session, SftpConfig, TransferOptions, Version};
-use ssh_test::{SftpServer, Sshd};
+use sftpclient::{ErrorKind, HostKeyPolicy, Session, Sftp, SftpConfig, TransferOptions, Version};
+use ssh_test::{SftpServer, Sshd, test_data};
 
 fn builder(sshd: &Sshd) -> sftpclient::SessionBuilder {
     Session::builder("127.0.0.1")
@@ -15,6 +15,17 @@ fn builder(sshd: &Sshd) -> sftpclient::SessionBuilder {
         .user(sshd.user())
         .known_hosts(sshd.known_hosts_path())
         .timeout(Some(Duration::from_secs(20)))
+}
+
+/// A session with the harness's client key and its SFTP channel at the default version.
+fn connect(sshd: &Sshd) -> (Session, Sftp) {
+    let session = builder(sshd)
+        .private_key_file(sshd.client_key_path(), None)
+        .unwrap()
+        .connect()
+        .unwrap();
+    let sftp = session.sftp(SftpConfig::default()).unwrap();
+    (session, sftp)
 }
 
 #[test]
@@ -37,9 +48,7 @@ fn publickey_known_hosts_and_transfers() {
 
     let local = tempfile::tempdir().unwrap();
     let src = local.path().join("src.bin");
-    let data: Vec<u8> = (0..3_000_000u32)
-        .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
-        .collect();
+    let data = test_data(3_000_000, 13);
     std::fs::write(&src, &data).unwrap();
     sftp.upload(&src, "up.bin", &TransferOptions::default())
         .unwrap();
@@ -166,16 +175,9 @@ fn children_of(parent: u32) -> Vec<u32> {
 fn connection_killed_mid_download_fails_cleanly() {
     let sshd = Sshd::start().unwrap();
     let size = 64 * 1024 * 1024;
-    let data: Vec<u8> = (0..size as u32)
-        .map(|i| (i.wrapping_mul(2_654_435_761) >> 11) as u8)
-        .collect();
+    let data = test_data(size, 11);
     sshd.write_file("big.bin", &data).unwrap();
-    let session = builder(&sshd)
-        .private_key_file(sshd.client_key_path(), None)
-        .unwrap()
-        .connect()
-        .unwrap();
-    let sftp = session.sftp(SftpConfig::default()).unwrap();
+    let (_session, sftp) = connect(&sshd);
     let local = tempfile::tempdir().unwrap();
     let dst = local.path().join("big.bin");
     let mut killed = false;
@@ -223,16 +225,9 @@ fn connection_killed_mid_download_fails_cleanly() {
 #[test]
 fn interrupt_from_another_thread_cancels_and_keeps_the_session() {
     let sshd = Sshd::start().unwrap();
-    let data: Vec<u8> = (0..16u32 << 20)
-        .map(|i| (i.wrapping_mul(2_654_435_761) >> 9) as u8)
-        .collect();
+    let data = test_data(16 << 20, 9);
     sshd.write_file("big.bin", &data).unwrap();
-    let session = builder(&sshd)
-        .private_key_file(sshd.client_key_path(), None)
-        .unwrap()
-        .connect()
-        .unwrap();
-    let sftp = session.sftp(SftpConfig::default()).unwrap();
+    let (_session, sftp) = connect(&sshd);
     let handle = sftp.interrupt_handle();
     let (reached, reached_rx) = std::sync::mpsc::channel();
     let (done, done_rx) = std::sync::mpsc::channel::<()>();
@@ -269,12 +264,7 @@ fn interrupt_from_another_thread_cancels_and_keeps_the_session() {
 #[test]
 fn renegotiate_waits_for_new_keys_and_transfers_continue() {
     let sshd = Sshd::start().unwrap();
-    let session = builder(&sshd)
-        .private_key_file(sshd.client_key_path(), None)
-        .unwrap()
-        .connect()
-        .unwrap();
-    let sftp = session.sftp(SftpConfig::default()).unwrap();
+    let (session, sftp) = connect(&sshd);
     sftp.create_dir("a").unwrap();
     for _ in 0..3 {
         session.renegotiate().unwrap();
@@ -295,16 +285,9 @@ fn renegotiate_waits_for_new_keys_and_transfers_continue() {
 fn local_write_failure_is_a_local_io_error_and_the_session_survives() {
     // ROBUSTNESS F6: the disk fills up during a download.
     let sshd = Sshd::start().unwrap();
-    let data: Vec<u8> = (0..4u32 << 20)
-        .map(|i| (i.wrapping_mul(2_654_435_761) >> 7) as u8)
-        .collect();
+    let data = test_data(4 << 20, 7);
     sshd.write_file("big.bin", &data).unwrap();
-    let session = builder(&sshd)
-        .private_key_file(sshd.client_key_path(), None)
-        .unwrap()
-        .connect()
-        .unwrap();
-    let sftp = session.sftp(SftpConfig::default()).unwrap();
+    let (_session, sftp) = connect(&sshd);
     let overwrite = TransferOptions {
         overwrite: true,
         ..TransferOptions::default()

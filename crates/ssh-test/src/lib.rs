@@ -23,6 +23,7 @@
 //! `docs/testing.md` for the details and the cleanup guarantees.
 
 mod client;
+mod data;
 mod error;
 mod keys;
 mod process;
@@ -31,6 +32,7 @@ mod sshd;
 mod tool;
 mod user;
 
+pub use data::{assert_same, test_data};
 pub use error::HarnessError;
 pub use keys::{HostKey, HostKeyType};
 pub use process::{MarkedProcess, marked_processes};

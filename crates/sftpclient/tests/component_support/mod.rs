@@ -71,9 +71,7 @@ pub fn take(log: &Log) -> Vec<String> {
 
 /// Deterministic test data.
 pub fn data(len: usize, seed: u32) -> Vec<u8> {
-    (0..len as u32)
-        .map(|i| (i.wrapping_add(seed).wrapping_mul(2_654_435_761) >> 13) as u8)
-        .collect()
+    ssh_test::test_data(len, seed)
 }
 
 /// Registers a handler for every one of the 13 events; each pushes one tagged line to the
