@@ -71,7 +71,7 @@ impl Deframer {
             return;
         }
         self.compact();
-        self.buf.extend_from_slice(data);
+        ssh_wire::copy::extend_bytes(&mut self.buf, data);
     }
 
     /// Bytes buffered and not yet returned.

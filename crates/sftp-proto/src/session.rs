@@ -254,7 +254,7 @@ impl SftpSession {
                 max: self.peer_max_packet_len,
             });
         }
-        self.out.extend_from_slice(data);
+        ssh_wire::copy::extend_bytes(&mut self.out, data);
         self.commit(start, id, PacketType::WRITE, Expect::Status)
     }
 

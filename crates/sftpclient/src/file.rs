@@ -210,9 +210,7 @@ impl RemoteFile {
             let buffered = self.buf.get(self.buf_pos..).unwrap_or_default();
             if !buffered.is_empty() {
                 let n = buffered.len().min(out.len());
-                if let (Some(dst), Some(src)) = (out.get_mut(..n), buffered.get(..n)) {
-                    dst.copy_from_slice(src);
-                }
+                ssh_wire::copy::copy_bytes(out, buffered);
                 self.buf_pos = self.buf_pos.saturating_add(n);
                 self.pos = self.pos.saturating_add(n as u64);
                 return Ok(n);
@@ -257,7 +255,7 @@ impl RemoteFile {
         let what = format!("read {}", self.path);
         let outcome = engine.wait_with(front.id, |r| match r {
             Response::Data { data, .. } => {
-                buf.extend_from_slice(data);
+                ssh_wire::copy::extend_bytes(buf, data);
                 Ok(ReadOutcome::Data(data.len()))
             }
             Response::Status(s) if s.code == StatusCode::EOF => Ok(ReadOutcome::Eof),

@@ -315,7 +315,6 @@ impl SessionBuilder {
         let driver = Driver {
             socket,
             core: ClientSession::new(config, now),
-            rx: Vec::new(),
             tx: Vec::new(),
             timeout: self.timeout,
             host: self.host,
@@ -477,7 +476,6 @@ struct ChannelState {
 struct Driver {
     socket: TcpStream,
     core: ClientSession,
-    rx: Vec<u8>,
     tx: Vec<u8>,
     timeout: Option<Duration>,
     host: String,
@@ -577,16 +575,15 @@ impl Driver {
         self.socket
             .set_read_timeout(wait)
             .map_err(|e| Error::connection_lost(format!("socket: {e}")))?;
-        self.rx.resize(READ_CHUNK, 0);
-        match self.socket.read(&mut self.rx) {
+        // Read straight into the transport's receive buffer: no copy on the way in.
+        match self.socket.read(self.core.recv_buffer(READ_CHUNK)) {
             Ok(0) => {
                 self.core.handle_eof();
                 self.process_events()?;
                 Err(self.fail(Error::connection_lost("the server closed the connection")))
             }
             Ok(n) => {
-                let data = self.rx.get(..n).unwrap_or_default();
-                let r = self.core.handle_input(data);
+                let r = self.core.handle_received(n);
                 r.map_err(|e| self.fail(session_error(e)))
             }
             Err(e)

@@ -702,7 +702,10 @@ impl Connection {
                     if self.rx.capacity() < data.len() {
                         self.rx.reserve(data.len().max(RX_BLOCK));
                     }
-                    self.rx.extend_from_slice(data);
+                    // In glibc-safe pieces: see `ssh_wire::copy`.
+                    for piece in data.chunks(ssh_wire::copy::COPY_CHUNK) {
+                        self.rx.extend_from_slice(piece);
+                    }
                     self.rx.split().freeze()
                 }
             };

@@ -267,6 +267,23 @@ impl ClientSession {
         self.after(r)
     }
 
+    /// Room to read at least `min` bytes from the socket into, without a copy; report
+    /// what was read with [`Self::handle_received`]. See
+    /// [`ssh_transport::ClientTransport::recv_buffer`].
+    pub fn recv_buffer(&mut self, min: usize) -> &mut [u8] {
+        self.transport.recv_buffer(min)
+    }
+
+    /// Processes `n` bytes read into [`Self::recv_buffer`]; like [`Self::handle_input`].
+    pub fn handle_received(&mut self, n: usize) -> Result<(), SessionError> {
+        self.sticky()?;
+        let r = self
+            .transport
+            .handle_received(n)
+            .map_err(SessionError::from);
+        self.after(r)
+    }
+
     /// The socket reached EOF.
     pub fn handle_eof(&mut self) {
         if self.error.is_none() {

@@ -104,8 +104,11 @@ pub struct ClientTransport {
     error: Option<TransportError>,
     closed_reported: bool,
 
+    /// Received bytes: `rbuf[rpos..rend]` is not yet processed; `rbuf[rend..]` is room
+    /// that [`Transport::recv_buffer`] lends to the driver's next read.
     rbuf: Vec<u8>,
     rpos: usize,
+    rend: usize,
     dbuf: Vec<u8>,
     /// Reused copy of a transport-level payload (kex messages are parsed from here).
     scratch: Vec<u8>,
@@ -272,6 +275,7 @@ impl ClientTransport {
             closed_reported: false,
             rbuf: Vec::new(),
             rpos: 0,
+            rend: 0,
             dbuf: Vec::new(),
             scratch: Vec::new(),
             wbuf: Vec::new(),
@@ -328,7 +332,30 @@ impl ClientTransport {
     pub fn handle_input(&mut self, data: &[u8]) -> Result<(), TransportError> {
         self.check()?;
         self.compact();
-        self.rbuf.extend_from_slice(data);
+        self.rbuf.truncate(self.rend);
+        ssh_wire::copy::extend_bytes(&mut self.rbuf, data);
+        self.rend = self.rbuf.len();
+        self.process();
+        self.check()
+    }
+
+    /// Room for at least `min` bytes that the driver may read the socket into directly,
+    /// then report with [`Self::handle_received`]: saves [`Self::handle_input`]'s copy of
+    /// every byte received. The room is reused between reads, so it is zeroed only when it
+    /// grows.
+    pub fn recv_buffer(&mut self, min: usize) -> &mut [u8] {
+        self.compact();
+        if self.rbuf.len().saturating_sub(self.rend) < min {
+            self.rbuf.resize(self.rend.saturating_add(min), 0);
+        }
+        self.rbuf.get_mut(self.rend..).unwrap_or_default()
+    }
+
+    /// Processes `n` bytes the driver read into [`Self::recv_buffer`]'s room (capped at
+    /// the room's size); like [`Self::handle_input`] otherwise.
+    pub fn handle_received(&mut self, n: usize) -> Result<(), TransportError> {
+        self.check()?;
+        self.rend = self.rend.saturating_add(n).min(self.rbuf.len());
         self.process();
         self.check()
     }
@@ -361,7 +388,7 @@ impl ClientTransport {
             // sealed packets over by swapping buffers instead of copying every byte sent.
             std::mem::swap(out, &mut self.wbuf);
         } else {
-            out.extend_from_slice(&self.wbuf);
+            ssh_wire::copy::extend_bytes(out, &self.wbuf);
             self.wbuf.clear();
         }
         n
@@ -416,7 +443,9 @@ impl ClientTransport {
     /// Queues an upper-layer message (SERVICE_REQUEST or number ≥ 50). During a key
     /// exchange it waits in a bounded queue ([`TransportError::QueueFull`] is not fatal).
     pub fn send(&mut self, payload: &[u8]) -> Result<(), TransportError> {
-        self.send_with(payload.len(), |dst| dst.copy_from_slice(payload))
+        self.send_with(payload.len(), |dst| {
+            ssh_wire::copy::copy_bytes(dst, payload);
+        })
     }
 
     /// Like [`Self::send`], but `fill` writes the `len`-byte message straight into the
@@ -670,7 +699,9 @@ impl ClientTransport {
                     d.range.start.saturating_sub(self.rpos)..d.range.end.saturating_sub(self.rpos);
             }
         }
-        self.rbuf.drain(..self.rpos);
+        let end = self.rend.min(self.rbuf.len());
+        ssh_wire::copy::move_to_front(&mut self.rbuf, self.rpos..end);
+        self.rend = end.saturating_sub(self.rpos);
         self.rpos = 0;
     }
 
@@ -760,7 +791,7 @@ impl ClientTransport {
         match &mut self.phase {
             Phase::Closed => Ok(false),
             Phase::ExpectVersion(v) => {
-                let input = self.rbuf.get(self.rpos..).unwrap_or_default();
+                let input = self.rbuf.get(self.rpos..self.rend).unwrap_or_default();
                 match scan(input, &mut v.lines_seen)? {
                     Scan::NeedMore { consumed } => {
                         self.rpos = self.rpos.saturating_add(consumed);
@@ -805,7 +836,7 @@ impl ClientTransport {
     }
 
     fn read_packet(&mut self) -> Result<bool, TransportError> {
-        let input = self.rbuf.get_mut(self.rpos..).unwrap_or_default();
+        let input = self.rbuf.get_mut(self.rpos..self.rend).unwrap_or_default();
         let Some(opened) = self.opener.open(input, &mut self.dbuf)? else {
             return Ok(false);
         };

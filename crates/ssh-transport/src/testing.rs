@@ -713,6 +713,9 @@ pub struct Pair {
     pub tamper: Option<Tamper>,
     /// Deliver bytes in chunks of this size (exercises arbitrary splits).
     pub chunk: usize,
+    /// Deliver through [`ClientTransport::recv_buffer`] and
+    /// [`ClientTransport::handle_received`] instead of `handle_input`.
+    pub read_into: bool,
     /// The clock given to the client.
     pub now: Instant,
 }
@@ -728,6 +731,7 @@ impl Pair {
             accept_host_key: true,
             tamper: None,
             chunk: usize::MAX,
+            read_into: false,
             now,
         }
     }
@@ -753,7 +757,13 @@ impl Pair {
                 }
                 let chunk = self.chunk.max(1);
                 for piece in to_client.chunks(chunk) {
-                    let _ = self.client.handle_input(piece);
+                    if self.read_into {
+                        let room = self.client.recv_buffer(piece.len());
+                        let n = ssh_wire::copy::copy_bytes(room, piece);
+                        let _ = self.client.handle_received(n);
+                    } else {
+                        let _ = self.client.handle_input(piece);
+                    }
                     progressed |= self.drain_client();
                 }
             }

@@ -21,6 +21,7 @@
 #![forbid(unsafe_code)]
 
 mod codec;
+pub mod copy;
 mod error;
 mod mpint;
 mod name_list;

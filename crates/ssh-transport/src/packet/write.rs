@@ -6,6 +6,7 @@ use super::{MAX_TAG, MIN_PADDING, Protection};
 use crate::cipher::DirectionalCipher;
 use crate::compress::Compressor;
 use crate::error::TransportError;
+use ssh_wire::copy::{copy_bytes, extend_bytes};
 
 /// Protects outgoing payloads.
 pub struct Sealer {
@@ -18,6 +19,11 @@ pub struct Sealer {
     /// Reused staging buffer for `seal_with` when compressing.
     fbuf: Vec<u8>,
     rng: ring::rand::SystemRandom,
+    /// Random bytes for padding, fetched from the OS a pool at a time: one system call
+    /// per packet would cost as much as encrypting a few KiB.
+    pad_pool: Vec<u8>,
+    /// How much of `pad_pool` has been used.
+    pad_used: usize,
     /// Bytes sealed since the last key change.
     pub bytes: u64,
     /// Packets sealed since the last key change.
@@ -49,6 +55,8 @@ impl Sealer {
             zbuf: Vec::new(),
             fbuf: Vec::new(),
             rng: ring::rand::SystemRandom::new(),
+            pad_pool: Vec::new(),
+            pad_used: 0,
             bytes: 0,
             packets: 0,
         }
@@ -69,9 +77,19 @@ impl Sealer {
     /// Appends the protected packet for `payload` to `out`. Returns whether the sequence
     /// number wrapped to zero.
     pub fn seal(&mut self, payload: &[u8], out: &mut Vec<u8>) -> Result<bool, TransportError> {
-        self.seal_with(
+        if self.compressor.is_some() {
+            return self.seal_with(
+                payload.len(),
+                |dst| {
+                    copy_bytes(dst, payload);
+                },
+                |_| Ok(()),
+                out,
+            );
+        }
+        self.frame(
             payload.len(),
-            |dst| dst.copy_from_slice(payload),
+            |out| extend_bytes(out, payload),
             |_| Ok(()),
             out,
         )
@@ -103,7 +121,7 @@ impl Sealer {
                 };
                 let r = r.and_then(|()| {
                     let n = zbuf.len();
-                    self.frame(n, |dst| dst.copy_from_slice(&zbuf), |_| Ok(()), out)
+                    self.frame(n, |out| extend_bytes(out, &zbuf), |_| Ok(()), out)
                 });
                 self.zbuf = zbuf;
                 r
@@ -111,13 +129,45 @@ impl Sealer {
             self.fbuf = staged;
             return result;
         }
-        self.frame(len, fill, check, out)
+        self.frame(
+            len,
+            |out| {
+                let at = out.len();
+                out.resize(at.saturating_add(len), 0);
+                if let Some(dst) = out.get_mut(at..) {
+                    fill(dst);
+                }
+            },
+            check,
+            out,
+        )
     }
 
+    /// Fills `p` (at most 255 bytes) with random padding (RFC 4253 §6), each pool byte
+    /// used once. Padding is not secret: a failed RNG leaves zeros, which RFC 4253
+    /// permits for stream-like ciphers and is harmless for the others we offer.
+    fn fill_padding(&mut self, p: &mut [u8]) {
+        const POOL: usize = 4096;
+        let end = self.pad_used.saturating_add(p.len());
+        if end > self.pad_pool.len() {
+            self.pad_pool.clear();
+            self.pad_pool.resize(POOL, 0);
+            let _ = self.rng.fill(&mut self.pad_pool);
+            self.pad_used = 0;
+        }
+        let end = self.pad_used.saturating_add(p.len());
+        if let Some(src) = self.pad_pool.get(self.pad_used..end) {
+            p.copy_from_slice(src);
+            self.pad_used = end;
+        }
+    }
+
+    /// Appends one protected packet whose payload `append` adds to the buffer (exactly
+    /// `payload_len` bytes: appending straight from the source avoids zero-filling first).
     fn frame(
         &mut self,
         payload_len: usize,
-        fill: impl FnOnce(&mut [u8]),
+        append: impl FnOnce(&mut Vec<u8>),
         check: impl FnOnce(&[u8]) -> Result<(), TransportError>,
         out: &mut Vec<u8>,
     ) -> Result<bool, TransportError> {
@@ -141,10 +191,8 @@ impl Sealer {
         out.extend_from_slice(&packet_len32.to_be_bytes());
         out.push(pad_u8);
         let payload_at = out.len();
+        append(out);
         out.resize(payload_at.saturating_add(payload_len), 0);
-        if let Some(dst) = out.get_mut(payload_at..) {
-            fill(dst);
-        }
         if let Err(e) = check(out.get(payload_at..).unwrap_or_default()) {
             out.truncate(start);
             return Err(e);
@@ -152,9 +200,7 @@ impl Sealer {
         let pad_at = out.len();
         out.resize(pad_at.saturating_add(pad), 0);
         if let Some(p) = out.get_mut(pad_at..) {
-            // Padding content is not secret; a failed RNG leaves zeros, which RFC 4253
-            // permits for stream-like ciphers and is harmless for the others we offer.
-            let _ = self.rng.fill(p);
+            self.fill_padding(p);
         }
         let end = out.len();
         let trailer = self.prot.trailer;
