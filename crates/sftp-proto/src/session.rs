@@ -258,6 +258,45 @@ impl SftpSession {
         self.commit(start, id, PacketType::WRITE, Expect::Status)
     }
 
+    /// Queues a WRITE whose data never enters the session's buffer: `emit` is handed
+    /// everything queued for transmission (ending with this WRITE's header) and `data`,
+    /// and must send them in that order. Nothing is registered when the packet is too large
+    /// for the peer; when `emit` fails, the request is registered but the stream is broken,
+    /// which the caller treats as fatal. Saves uploads a copy of every byte.
+    pub fn send_write_with<E>(
+        &mut self,
+        handle: &[u8],
+        offset: u64,
+        data: &[u8],
+        emit: impl FnOnce(&[u8], &[u8]) -> Result<(), E>,
+    ) -> Result<Result<RequestId, E>, SendError> {
+        let (_, id) = self.prepare_send()?;
+        let start = self.out.len();
+        if !encode_write_header(&mut self.out, id, handle, offset, data.len()) {
+            return Err(SendError::TooLarge {
+                len: data.len(),
+                max: self.peer_max_packet_len,
+            });
+        }
+        let len = self
+            .out
+            .len()
+            .saturating_sub(start)
+            .saturating_sub(4)
+            .saturating_add(data.len());
+        if len > self.peer_max_packet_len {
+            self.out.truncate(start);
+            return Err(SendError::TooLarge {
+                len,
+                max: self.peer_max_packet_len,
+            });
+        }
+        let id = self.commit(start, id, PacketType::WRITE, Expect::Status)?;
+        let sent = emit(&self.out, data);
+        self.out.clear();
+        Ok(sent.map(|()| id))
+    }
+
     /// Sends `version-select` for `target` now. Allowed once, right after VERSION and
     /// before any other request, when the server offers `version-select` and lists
     /// `target` in `versions`.

@@ -128,6 +128,55 @@ fn send_write_matches_the_generic_encoding() {
 }
 
 #[test]
+fn send_write_with_emits_queued_bytes_then_the_data() {
+    let mut a = ready(Version::V3, 3);
+    let mut b = ready(Version::V3, 3);
+    let data: Vec<u8> = (0..70_000u32).map(|i| (i % 253) as u8).collect();
+    // Something already queued goes out first, in order.
+    a.send(&Request::Rmdir { path: b"d" }).unwrap();
+    b.send(&Request::Rmdir { path: b"d" }).unwrap();
+    let mut emitted = Vec::new();
+    let ia = a
+        .send_write_with(b"handle", 9, &data, |head, body| {
+            emitted.extend_from_slice(head);
+            emitted.extend_from_slice(body);
+            Ok::<(), ()>(())
+        })
+        .unwrap()
+        .unwrap();
+    let ib = b.send_write(b"handle", 9, &data).unwrap();
+    assert_eq!(ia, ib);
+    let mut expected = Vec::new();
+    b.poll_transmit(&mut expected);
+    assert_eq!(emitted, expected);
+    assert!(!a.poll_transmit(&mut Vec::new()), "nothing left queued");
+    // The WRITE is registered: its STATUS reply is matched.
+    a.handle_input(&ok_status(Version::V3, ia));
+    let r = a.poll_reply().unwrap().unwrap();
+    assert_eq!((r.id, r.request), (ia, PacketType::WRITE));
+}
+
+#[test]
+fn send_write_with_refuses_oversized_data_without_emitting() {
+    let mut s = ready(Version::V3, 3);
+    let data = vec![0u8; 300 * 1024];
+    let mut called = false;
+    let e = s
+        .send_write_with(b"h", 0, &data, |_, _| {
+            called = true;
+            Ok::<(), ()>(())
+        })
+        .unwrap_err();
+    assert!(matches!(e, SendError::TooLarge { .. }));
+    assert!(!called);
+    assert!(!s.poll_transmit(&mut Vec::new()));
+    // An emit failure is handed back; the session's buffer does not keep the header.
+    let r = s.send_write_with(b"h", 0, b"abc", |_, _| Err("broken pipe"));
+    assert_eq!(r.unwrap().unwrap_err(), "broken pipe");
+    assert!(!s.poll_transmit(&mut Vec::new()));
+}
+
+#[test]
 fn packets_not_at_the_version_are_refused() {
     let mut s = ready(Version::V6, 3);
     assert_eq!(s.negotiated_version(), Some(Version::V3));

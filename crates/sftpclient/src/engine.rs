@@ -225,16 +225,29 @@ impl Engine {
     ) -> Result<RequestId> {
         self.check()?;
         self.make_room()?;
-        let id = self
-            .session
-            .send_write(handle, offset, data)
-            .map_err(send_error)?;
-        // Large writes go out at once, so the queue holds about one of them rather than a
-        // whole window's worth; small ones are batched into fewer system calls.
-        if data.len() >= FLUSH_AT {
-            self.flush()?;
+        if data.len() < FLUSH_AT {
+            // Small writes are batched into fewer system calls.
+            return self
+                .session
+                .send_write(handle, offset, data)
+                .map_err(send_error);
         }
-        Ok(id)
+        // Large writes go out at once, so the queue holds about one of them rather than a
+        // whole window's worth, and the data goes from the caller's buffer straight into
+        // the stream (no copy into the session's buffer).
+        let stream = &mut self.stream;
+        let sent = self
+            .session
+            .send_write_with(handle, offset, data, |head, body| {
+                stream.send_parts(&[head, body])
+            })
+            .map_err(send_error)?;
+        sent.map_err(|e| {
+            self.fail(
+                Error::connection_lost(format!("sending to the SFTP server failed: {e}"))
+                    .with_source(e),
+            )
+        })
     }
 
     /// Forgets request `id`: its reply is dropped when it comes.

@@ -317,6 +317,8 @@ impl SessionBuilder {
             core: ClientSession::new(config, now),
             tx: Vec::new(),
             timeout: self.timeout,
+            socket_timeout: None,
+            last_heard: now,
             host: self.host,
             port: self.port,
             host_keys,
@@ -478,6 +480,10 @@ struct Driver {
     core: ClientSession,
     tx: Vec<u8>,
     timeout: Option<Duration>,
+    /// The read timeout set on the socket (`None` until first set).
+    socket_timeout: Option<Option<Duration>>,
+    /// When the server last sent something (the inactivity timeout counts from here).
+    last_heard: Instant,
     host: String,
     port: u16,
     host_keys: HostKeyPolicy,
@@ -524,6 +530,20 @@ impl Driver {
         Ok(state)
     }
 
+    /// [`ClientSession::send_data_parts`], with errors mapped as [`Self::with_connection`]
+    /// maps them.
+    fn send_data_parts(&mut self, channel: ChannelId, parts: &[&[u8]]) -> Result<usize> {
+        self.check()?;
+        match self.core.send_data_parts(channel, parts) {
+            Ok(n) => Ok(n),
+            Err(SessionError::Connection(e)) => {
+                let code = i32::try_from(e.seed_code()).unwrap_or(code::SSH_CONNECTION_FAILED);
+                Err(Error::new(ErrorKind::Protocol, code, e.to_string()).with_source(e))
+            }
+            Err(e) => Err(self.fail(session_error(e))),
+        }
+    }
+
     fn with_connection<T>(
         &mut self,
         f: impl FnOnce(&mut ssh_connection::Connection) -> Result<T, ssh_connection::ConnectionError>,
@@ -559,11 +579,31 @@ impl Driver {
         })
     }
 
+    /// Makes the socket's read wait at most `wait`. A shorter timeout already set is kept
+    /// (waking early is harmless: the deadlines are checked against the clock), and a new
+    /// one is set to half the wait, so a transfer does not pay a system call per read.
+    fn set_socket_timeout(&mut self, wait: Option<Duration>) -> Result<()> {
+        let keep = match (self.socket_timeout, wait) {
+            (Some(Some(current)), Some(wait)) => current <= wait,
+            (Some(None), None) => true,
+            _ => false,
+        };
+        if keep {
+            return Ok(());
+        }
+        let set = wait.map(|w| (w / 2).max(Duration::from_millis(1)));
+        self.socket
+            .set_read_timeout(set)
+            .map_err(|e| Error::connection_lost(format!("socket: {e}")))?;
+        self.socket_timeout = Some(set);
+        Ok(())
+    }
+
     /// Waits for bytes (or the session's next deadline) and feeds them in.
     fn read_once(&mut self) -> Result<()> {
         self.check()?;
         let started = Instant::now();
-        let inactivity = self.timeout.map(|t| started + t);
+        let inactivity = self.timeout.map(|t| self.last_heard + t);
         let deadline = [self.core.poll_timeout(), inactivity]
             .into_iter()
             .flatten()
@@ -572,9 +612,7 @@ impl Driver {
             d.saturating_duration_since(started)
                 .max(Duration::from_millis(1))
         });
-        self.socket
-            .set_read_timeout(wait)
-            .map_err(|e| Error::connection_lost(format!("socket: {e}")))?;
+        self.set_socket_timeout(wait)?;
         // Read straight into the transport's receive buffer: no copy on the way in.
         match self.socket.read(self.core.recv_buffer(READ_CHUNK)) {
             Ok(0) => {
@@ -583,6 +621,7 @@ impl Driver {
                 Err(self.fail(Error::connection_lost("the server closed the connection")))
             }
             Ok(n) => {
+                self.last_heard = Instant::now();
                 let r = self.core.handle_received(n);
                 r.map_err(|e| self.fail(session_error(e)))
             }
@@ -859,6 +898,20 @@ fn connect_tcp(host: &str, port: u16, timeout: Option<Duration>) -> Result<TcpSt
     .with_source(e))
 }
 
+/// `parts` without their first `n` bytes.
+fn skip_parts<'a>(parts: &[&'a [u8]], mut n: usize) -> Vec<&'a [u8]> {
+    let mut rest = Vec::with_capacity(parts.len());
+    for part in parts {
+        if n >= part.len() {
+            n -= part.len();
+        } else {
+            rest.push(part.get(n..).unwrap_or_default());
+            n = 0;
+        }
+    }
+    rest
+}
+
 /// The SFTP byte stream over one SSH channel.
 struct ChannelStream {
     driver: Arc<Mutex<Driver>>,
@@ -866,6 +919,32 @@ struct ChannelStream {
 }
 
 impl SftpStream for ChannelStream {
+    fn send_parts(&mut self, parts: &[&[u8]]) -> io::Result<()> {
+        let mut d = lock(&self.driver)?;
+        let ch = self.channel;
+        let total = parts.iter().map(|p| p.len()).sum::<usize>();
+        let mut sent = 0;
+        while sent < total {
+            let rest = skip_parts(parts, sent);
+            let n = d.send_data_parts(ch, &rest)?;
+            sent = sent.saturating_add(n);
+            if n == 0 {
+                // The server's window is full: read until it opens.
+                d.flush()?;
+                d.read_once()?;
+                d.process_events()?;
+                if d.channel_state(ch)?.closed {
+                    return Err(io::Error::new(
+                        io::ErrorKind::BrokenPipe,
+                        "the SFTP channel was closed",
+                    ));
+                }
+            }
+        }
+        d.flush()?;
+        Ok(())
+    }
+
     fn send(&mut self, data: &[u8]) -> io::Result<()> {
         let mut d = lock(&self.driver)?;
         let ch = self.channel;

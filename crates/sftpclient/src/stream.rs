@@ -20,6 +20,16 @@ pub trait SftpStream: Send {
     /// Sends all of `data`.
     fn send(&mut self, data: &[u8]) -> io::Result<()>;
 
+    /// Sends all of `parts`, one after the other, as one stream of bytes. Streams that can
+    /// frame the parts without joining them first (an SSH channel does) override this:
+    /// uploads hand the WRITE header and the file data separately.
+    fn send_parts(&mut self, parts: &[&[u8]]) -> io::Result<()> {
+        for part in parts {
+            self.send(part)?;
+        }
+        Ok(())
+    }
+
     /// Waits until some bytes arrive and hands them to `sink`, in one or more pieces, in
     /// order; returns how many, or 0 at the end of the stream. Handing out borrowed pieces
     /// (rather than filling a caller's buffer) lets a stream pass on data where it already

@@ -894,25 +894,38 @@ impl Connection {
         data_type: Option<u32>,
         data: &[u8],
     ) -> Result<usize, ConnectionError> {
+        let grant = self.grant_data(channel, data.len())?;
+        let body = data.get(..grant.take).unwrap_or_default();
+        for piece in body.chunks(grant.max_piece) {
+            self.out.push_data(grant.recipient, data_type, piece);
+        }
+        Ok(grant.take)
+    }
+
+    /// Takes up to `wanted` bytes of `channel`'s remote window for data that the caller
+    /// frames itself, in CHANNEL_DATA messages of at most `max_piece` bytes each, sent
+    /// after everything this connection has queued.
+    pub(crate) fn grant_data(
+        &mut self,
+        channel: ChannelId,
+        wanted: usize,
+    ) -> Result<DataGrant, ConnectionError> {
         self.sticky()?;
         let ch = self.open_channel(channel)?;
         if ch.eof_sent {
             return Err(UsageError::EofSent(channel).into());
         }
-        let wanted = data.len() as u64;
+        let wanted = wanted as u64;
         let take = wanted.min(ch.remote_window);
         if take < wanted {
             ch.blocked = true;
         }
-        let chunk = ch.remote_max_packet.min(MAX_MAX_PACKET_SIZE) as usize;
-        let take_usize = usize::try_from(take).unwrap_or(usize::MAX);
         ch.remote_window = ch.remote_window.saturating_sub(take);
-        let recipient = ch.remote_id;
-        let body = data.get(..take_usize).unwrap_or_default();
-        for piece in body.chunks(chunk.max(1)) {
-            self.out.push_data(recipient, data_type, piece);
-        }
-        Ok(take_usize)
+        Ok(DataGrant {
+            recipient: ch.remote_id,
+            take: usize::try_from(take).unwrap_or(usize::MAX),
+            max_piece: (ch.remote_max_packet.min(MAX_MAX_PACKET_SIZE) as usize).max(1),
+        })
     }
 
     fn credit(&mut self, channel: ChannelId, n: usize) {
@@ -981,6 +994,17 @@ fn malformed(msg: MsgType, source: DecodeError) -> ConnectionError {
 }
 
 /// Outgoing payloads, framed `uint32 length || payload` in one reused buffer.
+/// Window granted by [`Connection::grant_data`].
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct DataGrant {
+    /// The server's id for the channel.
+    pub(crate) recipient: u32,
+    /// Bytes the window allows now.
+    pub(crate) take: usize,
+    /// Largest data field of one message (the server's maximum packet).
+    pub(crate) max_piece: usize,
+}
+
 #[derive(Debug, Default)]
 struct Outbox {
     buf: Vec<u8>,

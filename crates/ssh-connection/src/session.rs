@@ -29,7 +29,7 @@ use ssh_transport::{
     TransportError, TransportEvent,
 };
 
-use crate::{Connection, ConnectionConfig, ConnectionError, ConnectionEvent};
+use crate::{ChannelId, Connection, ConnectionConfig, ConnectionError, ConnectionEvent};
 
 /// Everything a session needs.
 #[derive(Debug)]
@@ -282,6 +282,72 @@ impl ClientSession {
             .handle_received(n)
             .map_err(SessionError::from);
         self.after(r)
+    }
+
+    /// Sends as much of the concatenation of `parts` on `channel` as its window allows,
+    /// framing CHANNEL_DATA straight into the transport's packet buffer (the data is
+    /// copied once, into the packet it is encrypted in); returns how many bytes were
+    /// taken, 0 when the window is shut. Messages already queued go first. While a key
+    /// exchange runs, the data takes the connection's buffered path instead.
+    pub fn send_data_parts(
+        &mut self,
+        channel: ChannelId,
+        parts: &[&[u8]],
+    ) -> Result<usize, SessionError> {
+        self.sticky()?;
+        self.flush()?;
+        let direct = self.transport.can_send();
+        let Phase::Connected(c) = &mut self.phase else {
+            return Err(SessionError::NotReady("no connection yet"));
+        };
+        if !direct || c.queued_bytes() > 0 {
+            let mut taken = 0usize;
+            for part in parts {
+                let n = c.send_data(channel, part)?;
+                taken = taken.saturating_add(n);
+                if n < part.len() {
+                    break;
+                }
+            }
+            self.after(Ok(()))?;
+            return Ok(taken);
+        }
+        let total = parts.iter().fold(0usize, |n, p| n.saturating_add(p.len()));
+        // One message at a time, each granted from the window just before it is sealed: if
+        // sealing starts a rekey, the rest waits (the caller sends it again) rather than
+        // filling the transport's bounded queue.
+        let max_piece = c.grant_data(channel, 0)?.max_piece;
+        let mut cursor = Parts::new(parts);
+        let mut taken = 0usize;
+        let mut r = Ok(());
+        while taken < total && self.transport.can_send() {
+            let Phase::Connected(c) = &mut self.phase else {
+                break;
+            };
+            let grant = c.grant_data(channel, total.saturating_sub(taken).min(max_piece))?;
+            if grant.take == 0 {
+                break;
+            }
+            let len = u32::try_from(grant.take).unwrap_or(u32::MAX);
+            r = self
+                .transport
+                .send_with(DATA_HEADER_LEN.saturating_add(grant.take), |dst| {
+                    // RFC 4254 §5.2: byte CHANNEL_DATA, uint32 recipient, string data.
+                    let [r0, r1, r2, r3] = grant.recipient.to_be_bytes();
+                    let [l0, l1, l2, l3] = len.to_be_bytes();
+                    let header = [CHANNEL_DATA, r0, r1, r2, r3, l0, l1, l2, l3];
+                    let (head, body) = dst.split_at_mut(DATA_HEADER_LEN.min(dst.len()));
+                    ssh_wire::copy::copy_bytes(head, &header);
+                    cursor.copy_into(body);
+                })
+                .map_err(SessionError::from);
+            if r.is_err() {
+                break;
+            }
+            taken = taken.saturating_add(grant.take);
+        }
+        self.after(r)?;
+        Ok(taken)
     }
 
     /// The socket reached EOF.
@@ -625,6 +691,45 @@ impl ClientSession {
             Phase::Auth(_) => "auth",
             Phase::Connected(_) => "connected",
             Phase::Done => "done",
+        }
+    }
+}
+
+/// CHANNEL_DATA before its data: message number, recipient channel, data length.
+const DATA_HEADER_LEN: usize = 9;
+/// SSH_MSG_CHANNEL_DATA (RFC 4254 §5.2).
+const CHANNEL_DATA: u8 = crate::msg::MsgType::CHANNEL_DATA.0;
+
+/// A read position across a list of byte slices.
+struct Parts<'a> {
+    parts: &'a [&'a [u8]],
+    index: usize,
+    offset: usize,
+}
+
+impl<'a> Parts<'a> {
+    fn new(parts: &'a [&'a [u8]]) -> Self {
+        Self {
+            parts,
+            index: 0,
+            offset: 0,
+        }
+    }
+
+    /// Fills `dst` from the current position onwards (as far as the parts go).
+    fn copy_into(&mut self, mut dst: &mut [u8]) {
+        while !dst.is_empty() {
+            let Some(part) = self.parts.get(self.index) else {
+                return;
+            };
+            let rest = part.get(self.offset..).unwrap_or_default();
+            let n = ssh_wire::copy::copy_bytes(dst, rest);
+            self.offset = self.offset.saturating_add(n);
+            if self.offset >= part.len() {
+                self.index = self.index.saturating_add(1);
+                self.offset = 0;
+            }
+            dst = dst.get_mut(n..).unwrap_or_default();
         }
     }
 }

@@ -527,3 +527,47 @@ fn one_gib_exec_stream_across_rekeys() {
     assert!(o.rekeys >= 3, "only {} rekeys", o.rekeys);
     let _ = std::fs::remove_file(&file);
 }
+
+/// Data framed straight into the transport (`send_data_parts`) arrives intact and in order,
+/// across many server rekeys (which send it through the buffered path while they run).
+#[test]
+fn stdin_sent_in_parts_across_rekeys() {
+    use sha2::Digest as _;
+    let sshd = Sshd::builder().rekey_limit("1M").start().unwrap();
+    let data = ssh_test::test_data(24 << 20, 7);
+    let expected: String = sha2::Sha256::digest(&data)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    // Odd boundaries: a part smaller than a header, parts straddling message limits.
+    let cuts = [
+        0,
+        1,
+        5,
+        13,
+        40_000,
+        1 << 20,
+        (1 << 20) + 77,
+        9 << 20,
+        data.len(),
+    ];
+    let parts: Vec<&[u8]> = cuts.windows(2).map(|w| &data[w[0]..w[1]]).collect();
+    let key = load_key(sshd.client_key_path(), None);
+    let o = common::run_feeding(
+        &sshd,
+        pubkey_config(&sshd, Box::new(key)),
+        "sha256sum",
+        |_| {},
+        HostKeys::KnownHostsOfServer,
+        None,
+        &parts,
+    );
+    assert!(o.error.is_none(), "{:?}", o.error);
+    assert_eq!(o.status, Some(0));
+    assert!(
+        String::from_utf8_lossy(&o.stdout).starts_with(&expected),
+        "{}",
+        String::from_utf8_lossy(&o.stdout)
+    );
+    assert!(o.rekeys >= 3, "only {} rekeys", o.rekeys);
+}

@@ -25,9 +25,9 @@ impl<'b> Writer<'b> {
         self.buf.is_empty()
     }
 
-    /// Raw bytes, no length prefix.
+    /// Raw bytes, no length prefix (bulk data is copied in pieces: see [`crate::copy`]).
     pub fn raw(&mut self, bytes: &[u8]) -> &mut Self {
-        self.buf.extend_from_slice(bytes);
+        crate::copy::extend_bytes(self.buf, bytes);
         self
     }
 

@@ -44,8 +44,24 @@ pub fn run(
     command: &str,
     tweak: impl FnOnce(&mut SessionConfig),
     hosts: HostKeys,
-    mut on_stdout: Option<&mut dyn FnMut(&[u8])>,
+    on_stdout: Option<&mut dyn FnMut(&[u8])>,
 ) -> Outcome {
+    run_feeding(sshd, auth, command, tweak, hosts, on_stdout, &[])
+}
+
+/// Like [`run`], sending the concatenation of `stdin` to the command through
+/// `ClientSession::send_data_parts` (then EOF).
+pub fn run_feeding(
+    sshd: &Sshd,
+    auth: AuthConfig,
+    command: &str,
+    tweak: impl FnOnce(&mut SessionConfig),
+    hosts: HostKeys,
+    mut on_stdout: Option<&mut dyn FnMut(&[u8])>,
+    stdin: &[&[u8]],
+) -> Outcome {
+    let stdin_len: usize = stdin.iter().map(|p| p.len()).sum();
+    let mut fed: Option<usize> = None;
     let mut config = SessionConfig::new(auth);
     tweak(&mut config);
     let known = std::fs::read_to_string(sshd.known_hosts_path()).unwrap();
@@ -100,8 +116,12 @@ pub fn run(
                             c.exec(ch, command).unwrap();
                         }
                         (ConnectionEvent::RequestSucceeded { channel: ch, .. }, Some(c)) => {
-                            // The channel may already be closed (its events are queued).
-                            let _ = c.send_eof(ch);
+                            if stdin_len > 0 {
+                                fed = Some(0);
+                            } else {
+                                // The channel may already be closed (its events are queued).
+                                let _ = c.send_eof(ch);
+                            }
                         }
                         (ConnectionEvent::Data { data, .. }, _) => {
                             o.stdout_len += data.len() as u64;
@@ -140,6 +160,36 @@ pub fn run(
                     }
                     return o;
                 }
+            }
+        }
+        if let (Some(done), Some(ch)) = (fed, channel) {
+            let mut skip = done;
+            let rest: Vec<&[u8]> = stdin
+                .iter()
+                .filter_map(|p| {
+                    if skip >= p.len() {
+                        skip -= p.len();
+                        None
+                    } else {
+                        let r = &p[skip..];
+                        skip = 0;
+                        Some(r)
+                    }
+                })
+                .collect();
+            let n = session.send_data_parts(ch, &rest).unwrap();
+            let done = done + n;
+            fed = Some(done);
+            if done == stdin_len {
+                session.connection().unwrap().send_eof(ch).unwrap();
+                session.pump().unwrap();
+                fed = None;
+            }
+            if n > 0 {
+                out.clear();
+                session.poll_transmit(&mut out);
+                stream.write_all(&out).unwrap();
+                continue;
             }
         }
         out.clear();
