@@ -105,6 +105,58 @@ fn t4_not_block_aligned() {
     assert_eq!(r, Err(TransportError::BadPacketLength { len: 9 }));
 }
 
+/// T4 for CBC with MAC-then-encrypt: a corrupted length field or MAC is not reported at
+/// once (that would tell an attacker how the tampered block decrypted) but only after
+/// PACKET_MAX bytes of the bad packet arrived, like OpenSSH's `ssh_packet_start_discard`.
+#[test]
+fn t4_cbc_errors_wait_for_packet_max_bytes() {
+    // Offset 1: inside the encrypted length field. Offset 40: in the MAC of the 16-byte
+    // payload's 32-byte packet (hmac-sha2-256 tag at 32..64).
+    for offset in [1usize, 40] {
+        let mut p = flip_after_kex("aes128-cbc", Some("hmac-sha2-256"), offset);
+        assert!(
+            p.client.error().is_none(),
+            "@{offset}: failed before PACKET_MAX bytes: {:?}",
+            p.client.error()
+        );
+        assert!(p.client_payloads().is_empty());
+        // 200 KiB more: still under PACKET_MAX (256 KiB) since the bad packet began.
+        for _ in 0..25 {
+            p.server.send(&big_payload(8 * 1024));
+        }
+        p.run();
+        assert!(
+            p.client.error().is_none(),
+            "@{offset}: {:?}",
+            p.client.error()
+        );
+        assert!(p.client_payloads().is_empty());
+        for _ in 0..10 {
+            p.server.send(&big_payload(8 * 1024));
+        }
+        p.run();
+        assert!(
+            matches!(
+                p.client.error(),
+                Some(
+                    TransportError::MacMismatch { .. }
+                        | TransportError::BadPacketLength { .. }
+                        | TransportError::PacketTooLarge { .. }
+                )
+            ),
+            "@{offset}: {:?}",
+            p.client.error()
+        );
+        assert!(p.client_payloads().is_empty(), "@{offset}: data delivered");
+    }
+    // Not CBC: the same corruption fails at once.
+    let p = flip_after_kex("aes128-ctr", Some("hmac-sha2-256"), 40);
+    assert!(matches!(
+        p.client.error(),
+        Some(TransportError::MacMismatch { .. })
+    ));
+}
+
 #[test]
 fn t5_bad_padding() {
     // padding_length 3 (< 4).

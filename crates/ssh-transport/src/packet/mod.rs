@@ -45,6 +45,10 @@ pub struct Protection {
     trailer: usize,
     /// EtM or AEAD: the length field is outside the encrypted/aligned part.
     length_in_clear: bool,
+    /// CBC with MAC-then-encrypt: a bad length or MAC is reported only after discarding
+    /// up to PACKET_MAX bytes, as OpenSSH does (`ssh_packet_start_discard`), so that the
+    /// moment of failure tells an attacker nothing about the decrypted length field.
+    discard_on_error: bool,
 }
 
 impl std::fmt::Debug for Protection {
@@ -68,6 +72,7 @@ impl Protection {
             block: 8,
             trailer: 0,
             length_in_clear: false,
+            discard_on_error: false,
         }
     }
 
@@ -91,6 +96,7 @@ impl Protection {
             block: cipher_alg.block_size().max(8),
             trailer,
             length_in_clear: aead || etm,
+            discard_on_error: cipher_alg.is_cbc() && !aead && !etm,
         }
     }
 }

@@ -20,6 +20,9 @@ pub struct Opener {
     pub bytes: u64,
     /// Packets opened since the last key change.
     pub packets: u64,
+    /// CBC countermeasure: the error to report once PACKET_MAX bytes of the bad packet
+    /// have arrived.
+    discarding: Option<TransportError>,
 }
 
 impl std::fmt::Debug for Opener {
@@ -62,6 +65,7 @@ impl Opener {
             pending: None,
             bytes: 0,
             packets: 0,
+            discarding: None,
         }
     }
 
@@ -83,6 +87,29 @@ impl Opener {
     /// Returns `Ok(None)` when more bytes are needed. No plaintext of a packet that fails
     /// its MAC is returned.
     pub fn open(
+        &mut self,
+        buf: &mut [u8],
+        dbuf: &mut Vec<u8>,
+    ) -> Result<Option<Opened>, TransportError> {
+        if self.discarding.is_none() {
+            match self.open_packet(buf, dbuf) {
+                Err(
+                    e @ (TransportError::BadPacketLength { .. }
+                    | TransportError::PacketTooLarge { .. }
+                    | TransportError::MacMismatch { .. }),
+                ) if self.prot.discard_on_error => self.discarding = Some(e),
+                other => return other,
+            }
+        }
+        // Discarding (ROBUSTNESS T4): `buf` still starts at the bad packet; fail once
+        // PACKET_MAX bytes of it are in, whatever the length field said.
+        match &self.discarding {
+            Some(e) if buf.len() >= PACKET_MAX as usize => Err(e.clone()),
+            _ => Ok(None),
+        }
+    }
+
+    fn open_packet(
         &mut self,
         buf: &mut [u8],
         dbuf: &mut Vec<u8>,
