@@ -235,7 +235,7 @@ impl SftpSession {
             w.u8(request.packet_type().0).u32(id.0);
             request.encode_body(version, w);
         });
-        self.commit(start, id, request.packet_type(), expect)
+        self.commit(start, 0, id, request.packet_type(), expect)
     }
 
     /// Queues a WRITE without copying `data` anywhere but the transmit buffer (the hot
@@ -246,16 +246,7 @@ impl SftpSession {
         offset: u64,
         data: &[u8],
     ) -> Result<RequestId, SendError> {
-        let (_, id) = self.prepare_send()?;
-        let start = self.out.len();
-        if !encode_write_header(&mut self.out, id, handle, offset, data.len()) {
-            return Err(SendError::TooLarge {
-                len: data.len(),
-                max: self.peer_max_packet_len,
-            });
-        }
-        ssh_wire::copy::extend_bytes(&mut self.out, data);
-        self.commit(start, id, PacketType::WRITE, Expect::Status)
+        self.queue_write(handle, offset, data, true)
     }
 
     /// Queues a WRITE whose data never enters the session's buffer: `emit` is handed
@@ -270,6 +261,21 @@ impl SftpSession {
         data: &[u8],
         emit: impl FnOnce(&[u8], &[u8]) -> Result<(), E>,
     ) -> Result<Result<RequestId, E>, SendError> {
+        let id = self.queue_write(handle, offset, data, false)?;
+        let sent = emit(&self.out, data);
+        self.out.clear();
+        Ok(sent.map(|()| id))
+    }
+
+    /// Queues a WRITE header, and `data` too when `with_data` (otherwise the caller sends
+    /// it right after the queued bytes).
+    fn queue_write(
+        &mut self,
+        handle: &[u8],
+        offset: u64,
+        data: &[u8],
+        with_data: bool,
+    ) -> Result<RequestId, SendError> {
         let (_, id) = self.prepare_send()?;
         let start = self.out.len();
         if !encode_write_header(&mut self.out, id, handle, offset, data.len()) {
@@ -278,23 +284,13 @@ impl SftpSession {
                 max: self.peer_max_packet_len,
             });
         }
-        let len = self
-            .out
-            .len()
-            .saturating_sub(start)
-            .saturating_sub(4)
-            .saturating_add(data.len());
-        if len > self.peer_max_packet_len {
-            self.out.truncate(start);
-            return Err(SendError::TooLarge {
-                len,
-                max: self.peer_max_packet_len,
-            });
-        }
-        let id = self.commit(start, id, PacketType::WRITE, Expect::Status)?;
-        let sent = emit(&self.out, data);
-        self.out.clear();
-        Ok(sent.map(|()| id))
+        let outside = if with_data {
+            ssh_wire::copy::extend_bytes(&mut self.out, data);
+            0
+        } else {
+            data.len()
+        };
+        self.commit(start, outside, id, PacketType::WRITE, Expect::Status)
     }
 
     /// Sends `version-select` for `target` now. Allowed once, right after VERSION and
@@ -491,14 +487,22 @@ impl SftpSession {
         Ok((version, self.allocate_id()))
     }
 
+    /// Registers the request framed in `out` from `start`, whose packet has `outside` more
+    /// bytes that the caller sends itself; refuses (and unqueues) one too large for the peer.
     fn commit(
         &mut self,
         start: usize,
+        outside: usize,
         id: RequestId,
         ty: PacketType,
         expect: Expect,
     ) -> Result<RequestId, SendError> {
-        let len = self.out.len().saturating_sub(start).saturating_sub(4);
+        let len = self
+            .out
+            .len()
+            .saturating_sub(start)
+            .saturating_sub(4)
+            .saturating_add(outside);
         if len > self.peer_max_packet_len {
             self.out.truncate(start);
             return Err(SendError::TooLarge {

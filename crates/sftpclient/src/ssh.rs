@@ -946,28 +946,7 @@ impl SftpStream for ChannelStream {
     }
 
     fn send(&mut self, data: &[u8]) -> io::Result<()> {
-        let mut d = lock(&self.driver)?;
-        let ch = self.channel;
-        let mut sent = 0;
-        while sent < data.len() {
-            let rest = data.get(sent..).unwrap_or_default();
-            let n = d.with_connection(|c| c.send_data(ch, rest))?;
-            sent = sent.saturating_add(n);
-            if n == 0 {
-                // The server's window is full: read until it opens.
-                d.flush()?;
-                d.read_once()?;
-                d.process_events()?;
-                if d.channel_state(ch)?.closed {
-                    return Err(io::Error::new(
-                        io::ErrorKind::BrokenPipe,
-                        "the SFTP channel was closed",
-                    ));
-                }
-            }
-        }
-        d.flush()?;
-        Ok(())
+        self.send_parts(&[data])
     }
 
     fn recv(&mut self, sink: &mut dyn FnMut(&[u8])) -> io::Result<usize> {
