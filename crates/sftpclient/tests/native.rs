@@ -187,17 +187,7 @@ fn connection_killed_mid_download_fails_cleanly() {
                 // Kill the server's per-connection processes: the TCP connection drops.
                 // sshd's monitor, its unprivileged child and the sftp-server all hold the
                 // socket, so the whole tree below the listener goes.
-                let mut tree = children_of(sshd.pid());
-                let mut i = 0;
-                while let Some(&pid) = tree.get(i) {
-                    tree.extend(children_of(pid));
-                    i += 1;
-                }
-                for pid in tree {
-                    let _ = std::process::Command::new("kill")
-                        .args(["-9", &pid.to_string()])
-                        .status();
-                }
+                signal_all(&tree_below(sshd.pid()), "-9");
                 killed = true;
             }
             true
@@ -219,6 +209,72 @@ fn connection_killed_mid_download_fails_cleanly() {
     assert_eq!(
         sftp.metadata("big.bin").unwrap_err().kind(),
         &ErrorKind::ConnectionLost
+    );
+}
+
+/// Every process below `pid`, children first found breadth-first.
+fn tree_below(pid: u32) -> Vec<u32> {
+    let mut tree = children_of(pid);
+    let mut i = 0;
+    while let Some(&p) = tree.get(i) {
+        tree.extend(children_of(p));
+        i += 1;
+    }
+    tree
+}
+
+fn signal_all(pids: &[u32], signal: &str) {
+    for pid in pids {
+        let _ = std::process::Command::new("kill")
+            .args([signal, &pid.to_string()])
+            .stderr(std::process::Stdio::null())
+            .status();
+    }
+}
+
+/// ROBUSTNESS F3 at the driver: a server that stops mid-download (its processes are
+/// stopped: the socket stays open, nothing comes) ends in a timeout error after the
+/// session's inactivity timeout, not a hang, however many reads the transfer made before.
+#[test]
+fn stalled_server_mid_download_times_out() {
+    let sshd = Sshd::start().unwrap();
+    let data = test_data(64 << 20, 5);
+    sshd.write_file("big.bin", &data).unwrap();
+    let session = builder(&sshd)
+        .timeout(Some(Duration::from_secs(2)))
+        .private_key_file(sshd.client_key_path(), None)
+        .unwrap()
+        .connect()
+        .unwrap();
+    let sftp = session.sftp(SftpConfig::default()).unwrap();
+    let local = tempfile::tempdir().unwrap();
+    let dst = local.path().join("big.bin");
+    let mut stopped: Vec<u32> = Vec::new();
+    let mut stalled_at = None;
+    let err = sftp
+        .download_with("big.bin", &dst, &TransferOptions::default(), &mut |p| {
+            if stopped.is_empty() && p.transferred > 4 * 1024 * 1024 {
+                stopped = tree_below(sshd.pid());
+                signal_all(&stopped, "-STOP");
+                stalled_at = Some(std::time::Instant::now());
+            }
+            true
+        })
+        .unwrap_err();
+    let waited = stalled_at.map(|t| t.elapsed());
+    signal_all(&stopped, "-CONT");
+    assert!(!stopped.is_empty(), "the transfer ended before the stall");
+    assert_eq!(err.kind(), &ErrorKind::Timeout, "{err}");
+    assert_eq!(err.code(), 301, "{err}");
+    let waited = waited.unwrap();
+    assert!(
+        waited >= Duration::from_millis(1500) && waited < Duration::from_secs(15),
+        "timed out after {waited:?}"
+    );
+    let partial = std::fs::read(&dst).unwrap();
+    assert!(
+        partial == data[..partial.len()],
+        "the kept prefix is corrupt"
     );
 }
 
