@@ -4,28 +4,62 @@ use std::time::Instant;
 
 use ssh_wire::{Decode, Encode};
 
+use crate::cipher::{self, CipherAlgorithm};
+use crate::mac::{self, MacAlgorithm};
 use crate::msg::ext_info::ExtInfo;
 use crate::msg::generic::{Debug, Disconnect, Ignore, Unimplemented};
 use crate::msg::kex_dh::{DhInit, DhReply};
 use crate::msg::kex_ecdh::{EcdhInit, EcdhReply};
 use crate::msg::kex_gex::{GexGroup, GexInit, GexRequest};
 use crate::msg::kexinit::{KexInit, NewKeys};
-use crate::packet::Opener;
+use crate::packet::{Opener, Protection};
 use crate::{ClientTransport, TransportConfig, TransportEvent};
 
-/// `transport_deframer`: arbitrary bytes through the unkeyed deframer, packet by packet.
+/// `transport_deframer`: arbitrary bytes through the deframer, packet by packet. The first
+/// byte picks the protection (none, or a fixed key for CBC+HMAC, CTR+EtM, AES-GCM or
+/// chacha20-poly1305, so the decrypt, verify and CBC discard paths run) and the second how
+/// the input is split into arrivals.
 pub fn deframer(data: &[u8]) {
+    let Some((&[sel, split], data)) = data.split_first_chunk::<2>() else {
+        return;
+    };
     let mut opener = Opener::new();
-    let mut buf = data.to_vec();
+    let keyed: Option<(&dyn CipherAlgorithm, Option<&dyn MacAlgorithm>)> = match sel % 5 {
+        1 => Some((&cipher::Aes128Cbc, Some(&mac::HmacSha256))),
+        2 => Some((&cipher::Aes128Ctr, Some(&mac::HmacSha256Etm))),
+        3 => Some((&cipher::Aes128Gcm, None)),
+        4 => Some((&cipher::ChaCha20Poly1305, None)),
+        _ => None,
+    };
+    if let Some((c, m)) = keyed {
+        let key = vec![7u8; c.key_len()];
+        let iv = vec![9u8; c.iv_len()];
+        let mac_key = m.map(|m| vec![5u8; m.key_len()]);
+        let Some(decryptor) = c.decryptor(&key, &iv) else {
+            return;
+        };
+        let instance = m.zip(mac_key.as_ref()).and_then(|(m, k)| m.instance(k));
+        opener.rekey(Protection::new(c, decryptor, m, instance));
+    }
+    // Bytes arrive `step` at a time (all at once for 0), as a driver would append them.
+    let step = match usize::from(split) {
+        0 => usize::MAX,
+        n => n,
+    };
+    let mut buf: Vec<u8> = Vec::new();
     let mut dbuf = Vec::new();
-    let mut pos = 0usize;
-    while let Some(rest) = buf.get_mut(pos..) {
-        match opener.open(rest, &mut dbuf) {
-            Ok(Some(p)) => {
-                assert!(p.payload.end <= p.consumed);
-                pos = pos.saturating_add(p.consumed);
+    for arrival in data.chunks(step.min(data.len().max(1))) {
+        buf.extend_from_slice(arrival);
+        loop {
+            match opener.open(&mut buf, &mut dbuf) {
+                Ok(Some(p)) => {
+                    assert!(p.payload.end <= p.consumed || p.decompressed);
+                    assert!(p.consumed <= buf.len());
+                    buf.drain(..p.consumed);
+                }
+                Ok(None) => break,
+                Err(_) => return,
             }
-            Ok(None) | Err(_) => break,
         }
     }
 }
