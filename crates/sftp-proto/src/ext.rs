@@ -387,7 +387,7 @@ impl<'a> ExtendedRequest<'a> {
             names::COPY_FILE => Self::CopyFile {
                 source: r.string("source")?,
                 destination: r.string("destination")?,
-                overwrite: crate::packet::strict_bool(r, "overwrite")?,
+                overwrite: r.bool_strict("overwrite")?,
             },
             names::SPACE_AVAILABLE => Self::SpaceAvailable {
                 path: r.string("path")?,

@@ -629,7 +629,7 @@ impl<'a> Request<'a> {
             PacketType::LINK if version == Version::V6 => Request::Link {
                 new_link_path: r.string("new-link-path")?,
                 existing_path: r.string("existing-path")?,
-                symlink: strict_bool(r, "sym-link")?,
+                symlink: r.bool_strict("sym-link")?,
             },
             PacketType::BLOCK if version == Version::V6 => Request::Block {
                 handle: handle(r)?,
@@ -941,7 +941,7 @@ fn decode_response<'a>(
         PacketType::DATA => Response::Data {
             data: r.string("data")?,
             end_of_file: if v6 && !r.is_empty() {
-                Some(strict_bool(r, "end-of-file")?)
+                Some(r.bool_strict("end-of-file")?)
             } else {
                 None
             },
@@ -978,7 +978,7 @@ fn decode_response<'a>(
                 });
             }
             let end_of_list = if v6 && !r.is_empty() {
-                Some(strict_bool(r, "end-of-list")?)
+                Some(r.bool_strict("end-of-list")?)
             } else {
                 None
             };
@@ -1019,20 +1019,6 @@ fn read_extension_pairs<'a>(r: &mut Reader<'a>) -> Result<Vec<ExtensionPair<'a>>
 /// A handle, at most [`MAX_HANDLE_LEN`] bytes.
 fn handle<'a>(r: &mut Reader<'a>) -> Result<&'a [u8], DecodeError> {
     r.string_max(MAX_HANDLE_LEN, "handle")
-}
-
-/// A boolean that must be 0 or 1, so that what decodes re-encodes to the same bytes.
-pub(crate) fn strict_bool(r: &mut Reader<'_>, field: &'static str) -> Result<bool, DecodeError> {
-    let at = r.position();
-    match r.u8(field)? {
-        0 => Ok(false),
-        1 => Ok(true),
-        b => Err(DecodeError::new(
-            DecodeErrorKind::InvalidBoolean(b),
-            field,
-            at,
-        )),
-    }
 }
 
 /// A count-over-cap error at the reader's position.

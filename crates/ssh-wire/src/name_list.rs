@@ -34,6 +34,12 @@ impl<'a> NameList<'a> {
             .map_err(|_| DecodeErrorKind::InvalidNameList)
     }
 
+    /// A `name-list`'s contents that arrived inside another field (an RFC 8308 extension
+    /// value, say), checked by the same rules as [`crate::Reader::name_list`].
+    pub fn parse(raw: &'a [u8]) -> Result<Self, crate::DecodeError> {
+        Self::from_wire(raw).map_err(|kind| crate::DecodeError::new(kind, "name-list", 0))
+    }
+
     /// The list exactly as received, commas included.
     pub fn as_str(&self) -> &'a str {
         self.0

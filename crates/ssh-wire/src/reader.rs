@@ -106,6 +106,21 @@ impl<'a> Reader<'a> {
         Ok(self.u8(field)? != 0)
     }
 
+    /// A `boolean` that must be 0 or 1, for formats whose decoded values must re-encode to
+    /// the same bytes (SFTP); other values are [`DecodeErrorKind::InvalidBoolean`].
+    pub fn bool_strict(&mut self, field: &'static str) -> Result<bool, DecodeError> {
+        let at = self.base;
+        match self.u8(field)? {
+            0 => Ok(false),
+            1 => Ok(true),
+            b => Err(DecodeError::new(
+                DecodeErrorKind::InvalidBoolean(b),
+                field,
+                at,
+            )),
+        }
+    }
+
     /// RFC 4251 §5 `uint32`, big-endian.
     pub fn u32(&mut self, field: &'static str) -> Result<u32, DecodeError> {
         Ok(u32::from_be_bytes(self.array(field)?))

@@ -148,6 +148,36 @@ fn string_max_enforces_cap_before_reading() {
 }
 
 #[test]
+fn strict_booleans_accept_only_zero_and_one() {
+    let mut r = Reader::new(&[0, 1, 2]);
+    assert_eq!(r.bool_strict("a"), Ok(false));
+    assert_eq!(r.bool_strict("b"), Ok(true));
+    let e = r.bool_strict("c").unwrap_err();
+    assert_eq!(e.kind, DecodeErrorKind::InvalidBoolean(2));
+    assert_eq!((e.field, e.offset), ("c", 2));
+    // The lenient form takes any non-zero byte as true (RFC 4251 §5).
+    assert_eq!(Reader::new(&[2]).bool("d"), Ok(true));
+}
+
+#[test]
+fn name_list_parse_applies_the_read_rules_to_bare_contents() {
+    let list = NameList::parse(b"ssh-ed25519,rsa-sha2-512").unwrap();
+    assert_eq!(
+        list.iter().collect::<Vec<_>>(),
+        ["ssh-ed25519", "rsa-sha2-512"]
+    );
+    assert_eq!(
+        NameList::parse(b"a b").unwrap_err().kind,
+        DecodeErrorKind::InvalidNameList
+    );
+    let long = vec![b'a'; MAX_NAME_LIST_LEN + 1];
+    assert!(matches!(
+        NameList::parse(&long).unwrap_err().kind,
+        DecodeErrorKind::TooLong { .. }
+    ));
+}
+
+#[test]
 fn utf8_rejects_invalid_sequences() {
     let wire = written(|w| _ = w.string(&[0xc3, 0x28]));
     assert_eq!(

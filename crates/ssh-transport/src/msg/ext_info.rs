@@ -38,10 +38,7 @@ impl ExtInfo {
     /// `server-sig-algs` (RFC 8308 §3.1) as names, if present and a valid name-list.
     pub fn server_sig_algs(&self) -> Option<Vec<String>> {
         let value = self.get("server-sig-algs")?;
-        let mut buf = Vec::with_capacity(value.len().saturating_add(4));
-        Writer::new(&mut buf).string(value);
-        let mut r = Reader::new(&buf);
-        let list = r.name_list("server-sig-algs").ok()?;
+        let list = ssh_wire::NameList::parse(value).ok()?;
         Some(super::names(list))
     }
 }
