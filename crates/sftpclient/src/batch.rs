@@ -261,7 +261,11 @@ fn handle_reply<J: Job>(job: &mut J, op: Op, response: Response<'_>) -> Result<O
 struct Down {
     remote: String,
     local: std::path::PathBuf,
-    file: File,
+    overwrite: bool,
+    /// Created when the server has opened the remote file (so a batch that fails early
+    /// leaves the files it never reached untouched), closed when the file is done (so a
+    /// batch of thousands of files does not hold thousands of descriptors).
+    file: Option<File>,
     handle: Option<Vec<u8>>,
     chunk: u32,
     next_offset: u64,
@@ -276,31 +280,16 @@ struct Down {
 
 impl Down {
     fn new(remote: &str, local: &Path, options: &TransferOptions) -> Result<Self> {
-        let mut open = std::fs::OpenOptions::new();
-        open.write(true);
-        if options.overwrite {
-            open.create(true).truncate(true);
-        } else {
-            open.create_new(true);
+        // Refused before anything is sent; creating the file later with `create_new`
+        // still catches one that appears in between.
+        if !options.overwrite && local.symlink_metadata().is_ok() {
+            return Err(local_exists(local));
         }
-        let file = open.open(local).map_err(|e| {
-            if e.kind() == std::io::ErrorKind::AlreadyExists {
-                Error::new(
-                    ErrorKind::AlreadyExists,
-                    code::LOCAL_FILE_EXISTS,
-                    format!(
-                        "cannot download: {} exists and overwrite is off",
-                        local.display()
-                    ),
-                )
-            } else {
-                Error::local(format!("create {}", local.display()), e)
-            }
-        })?;
         Ok(Self {
             remote: remote.to_owned(),
             local: local.to_owned(),
-            file,
+            overwrite: options.overwrite,
+            file: None,
             handle: None,
             chunk: crate::engine::DEFAULT_CHUNK,
             next_offset: 0,
@@ -312,9 +301,34 @@ impl Down {
         })
     }
 
+    fn create_local(&mut self) -> Result<()> {
+        let mut open = std::fs::OpenOptions::new();
+        open.write(true);
+        if self.overwrite {
+            open.create(true).truncate(true);
+        } else {
+            open.create_new(true);
+        }
+        let file = open.open(&self.local).map_err(|e| {
+            if e.kind() == std::io::ErrorKind::AlreadyExists {
+                local_exists(&self.local)
+            } else {
+                Error::local(format!("create {}", self.local.display()), e)
+            }
+        })?;
+        self.file = Some(file);
+        Ok(())
+    }
+
     fn write(&mut self, data: &[u8]) -> Result<()> {
-        self.file
-            .write_all(data)
+        let Some(file) = self.file.as_mut() else {
+            return Err(Error::new(
+                ErrorKind::InvalidState,
+                code::INVALID_STATE,
+                format!("{}: data before the local file was created", self.remote),
+            ));
+        };
+        file.write_all(data)
             .map_err(|e| Error::local(format!("write {}", self.local.display()), e))?;
         self.write_pos = self.write_pos.saturating_add(data.len() as u64);
         Ok(())
@@ -374,6 +388,7 @@ impl Job for Down {
         match (op, response) {
             (Op::Open, Response::Handle(h)) => {
                 self.handle = Some(h.to_vec());
+                self.create_local()?;
                 Ok(None)
             }
             (Op::Read { offset, len }, Response::Data { data, .. }) => {
@@ -423,9 +438,10 @@ impl Job for Down {
     }
 
     fn finish(&mut self) -> Result<u64> {
-        self.file
-            .set_len(self.write_pos)
-            .map_err(|e| Error::local(format!("truncate {}", self.local.display()), e))?;
+        if let Some(file) = self.file.take() {
+            file.set_len(self.write_pos)
+                .map_err(|e| Error::local(format!("truncate {}", self.local.display()), e))?;
+        }
         Ok(self.write_pos)
     }
 }
@@ -434,7 +450,8 @@ impl Job for Down {
 struct Up {
     local: std::path::PathBuf,
     remote: String,
-    file: File,
+    /// Opened when the remote file is, closed at its end (see [`Down::file`]).
+    file: Option<File>,
     overwrite: bool,
     handle: Option<Vec<u8>>,
     chunk: u32,
@@ -448,16 +465,14 @@ struct Up {
 
 impl Up {
     fn new(local: &Path, remote: &str, options: &TransferOptions, chunk: u32) -> Result<Self> {
-        let file =
-            File::open(local).map_err(|e| Error::local(format!("open {}", local.display()), e))?;
-        let len = file
-            .metadata()
-            .map_err(|e| Error::local(format!("stat {}", local.display()), e))?
+        // A missing or unreadable file is reported before anything is sent.
+        let len = std::fs::metadata(local)
+            .map_err(|e| Error::local(format!("open {}", local.display()), e))?
             .len();
         Ok(Self {
             local: local.to_owned(),
             remote: remote.to_owned(),
-            file,
+            file: None,
             overwrite: options.overwrite,
             handle: None,
             chunk,
@@ -490,6 +505,15 @@ impl Job for Up {
         let Some(handle) = &self.handle else {
             return Ok(Vec::new());
         };
+        if self.file.is_none() && !self.at_end {
+            let file = File::open(&self.local)
+                .map_err(|e| Error::local(format!("open {}", self.local.display()), e))?;
+            self.len = file
+                .metadata()
+                .map_err(|e| Error::local(format!("stat {}", self.local.display()), e))?
+                .len();
+            self.file = Some(file);
+        }
         let mut issued = Vec::new();
         // One chunk, or the whole file when smaller (plus a byte to see the end), so a batch
         // of small files does not hold a chunk-sized buffer each.
@@ -501,12 +525,15 @@ impl Job for Up {
             self.buf.resize(want, 0);
         }
         while !self.at_end && issued.len() < room && engine.has_room() {
+            let Some(file) = self.file.as_mut() else {
+                break;
+            };
             let mut filled = 0;
             while let Some(rest) = self.buf.get_mut(filled..) {
                 if rest.is_empty() {
                     break;
                 }
-                match self.file.read(rest) {
+                match file.read(rest) {
                     Ok(0) => break,
                     Ok(n) => filled += n,
                     Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
@@ -518,6 +545,7 @@ impl Job for Up {
             if filled == 0 {
                 self.at_end = true;
                 self.buf = Vec::new();
+                self.file = None;
                 break;
             }
             let data = self.buf.get(..filled).unwrap_or_default();
@@ -572,6 +600,18 @@ impl Job for Up {
     fn finish(&mut self) -> Result<u64> {
         Ok(self.acked)
     }
+}
+
+/// Download with overwrite off onto an existing local file.
+fn local_exists(local: &Path) -> Error {
+    Error::new(
+        ErrorKind::AlreadyExists,
+        code::LOCAL_FILE_EXISTS,
+        format!(
+            "cannot download: {} exists and overwrite is off",
+            local.display()
+        ),
+    )
 }
 
 fn exists(e: Error) -> Error {
