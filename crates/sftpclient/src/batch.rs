@@ -65,7 +65,11 @@ struct Slot<J> {
 impl Sftp {
     /// Downloads every `(remote, local)` pair, many files in flight at once; returns the
     /// total bytes. The first failure ends the batch (files already complete stay; the
-    /// failing file is truncated to its intact prefix). `options.start_at` must be 0.
+    /// failing file is truncated to its intact prefix; local files of transfers not yet
+    /// started, or whose remote file could not be opened, are left as they were). A local
+    /// file is created once the server has opened its remote file, and closed when it is
+    /// done, so a batch may hold more files than the process may open at once.
+    /// `options.start_at` must be 0.
     pub fn download_many<R: AsRef<str>, L: AsRef<Path>>(
         &self,
         files: &[(R, L)],
