@@ -81,8 +81,16 @@ impl Sftp {
         progress: &mut dyn FnMut(&Progress) -> bool,
     ) -> Result<u64> {
         let local = local.as_ref();
-        let mut file = open_local_destination(local, options)?;
+        // The remote file first: when it cannot be opened, the local file is not created
+        // (nor, with overwrite, emptied).
         let mut source = self.open(remote)?;
+        let mut file = match open_local_destination(local, options) {
+            Ok(file) => file,
+            Err(e) => {
+                let _ = source.close();
+                return Err(e);
+            }
+        };
         let total = source.metadata().ok().and_then(|m| m.size());
         let (chunk, window) = {
             let engine = self.lock()?;

@@ -171,6 +171,41 @@ fn children_of(parent: u32) -> Vec<u32> {
     out
 }
 
+/// A download whose remote file cannot be opened leaves the local side as it was: an
+/// existing file keeps its contents even with overwrite, and no file is created without.
+#[test]
+fn failed_remote_open_leaves_the_local_file_alone() {
+    let sshd = Sshd::start().unwrap();
+    let (_session, sftp) = connect(&sshd);
+    let local = tempfile::tempdir().unwrap();
+    let existing = local.path().join("existing");
+    std::fs::write(&existing, b"keep me").unwrap();
+    let overwrite = TransferOptions {
+        overwrite: true,
+        ..TransferOptions::default()
+    };
+    let err = sftp.download("missing", &existing, &overwrite).unwrap_err();
+    assert_eq!(
+        err.sftp_status(),
+        Some(sftpclient::StatusCode::NO_SUCH_FILE),
+        "{err}"
+    );
+    assert_eq!(std::fs::read(&existing).unwrap(), b"keep me");
+    let absent = local.path().join("absent");
+    sftp.download("missing", &absent, &TransferOptions::default())
+        .unwrap_err();
+    assert!(!absent.exists(), "a local file was left behind");
+    // The session still works, and an existing local file without overwrite is refused
+    // (code 1108) with the remote file opened and closed again.
+    sshd.write_file("there", b"data").unwrap();
+    let err = sftp
+        .download("there", &existing, &TransferOptions::default())
+        .unwrap_err();
+    assert_eq!(err.code(), 1108, "{err}");
+    assert_eq!(std::fs::read(&existing).unwrap(), b"keep me");
+    assert_eq!(sftp.download("there", &absent, &overwrite).unwrap(), 4);
+}
+
 #[test]
 fn connection_killed_mid_download_fails_cleanly() {
     let sshd = Sshd::start().unwrap();

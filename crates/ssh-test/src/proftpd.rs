@@ -338,7 +338,12 @@ fn wait_ready(child: &mut Child, port: u16) -> Result<bool, HarnessError> {
         {
             return Ok(false);
         }
-        if TcpStream::connect_timeout(&addr, Duration::from_millis(500)).is_ok() {
+        // The connect proves something accepts on the port; the socket's owner proves it
+        // is this proftpd, not a server another test started there in between (whose
+        // root our test would then write into).
+        if TcpStream::connect_timeout(&addr, Duration::from_millis(500)).is_ok()
+            && owns_listener(child.id(), port)
+        {
             return Ok(true);
         }
         if started.elapsed() > STARTUP_TIMEOUT {
@@ -346,6 +351,37 @@ fn wait_ready(child: &mut Child, port: u16) -> Result<bool, HarnessError> {
         }
         thread::sleep(POLL_INTERVAL);
     }
+}
+
+/// Whether process `pid` holds the socket listening on 127.0.0.1:`port`, from
+/// /proc/net/tcp and the process's descriptors. Where /proc cannot tell (not readable),
+/// assumes it does.
+fn owns_listener(pid: u32, port: u16) -> bool {
+    let Ok(table) = fs::read_to_string("/proc/net/tcp") else {
+        return true;
+    };
+    let local = format!("0100007F:{port:04X}");
+    // Columns: sl, local_address, rem_address, st, ..., inode (the tenth); 0A is LISTEN.
+    let inodes: Vec<String> = table
+        .lines()
+        .skip(1)
+        .filter_map(|line| {
+            let cols: Vec<&str> = line.split_whitespace().collect();
+            match (cols.get(1), cols.get(3), cols.get(9)) {
+                (Some(&addr), Some(&"0A"), Some(&inode)) if addr == local => {
+                    Some(format!("socket:[{inode}]"))
+                }
+                _ => None,
+            }
+        })
+        .collect();
+    let Ok(fds) = fs::read_dir(format!("/proc/{pid}/fd")) else {
+        return true;
+    };
+    fds.flatten().any(|fd| {
+        fs::read_link(fd.path())
+            .is_ok_and(|target| inodes.iter().any(|i| target.as_os_str() == i.as_str()))
+    })
 }
 
 /// Kills the server's process group (listener and sessions) and reaps the listener.
