@@ -311,6 +311,14 @@ fn transfers_and_on_transfer() {
     let err = sftp.download().unwrap_err();
     assert_eq!(err.code(), 1108, "{err}");
     assert_eq!(std::fs::read(&dst).unwrap(), b"old");
+    // A remote file that cannot be opened leaves the local file alone, even with overwrite.
+    sftp.set_overwrite(true).unwrap();
+    sftp.set_remote_file("no-such.bin").unwrap();
+    let err = sftp.download().unwrap_err();
+    assert_eq!(err.code(), 1103, "{err}");
+    assert_eq!(std::fs::read(&dst).unwrap(), b"old");
+    sftp.set_remote_file("up.bin").unwrap();
+    sftp.set_overwrite(false).unwrap();
     // Resume from start_byte keeps the first bytes of the local file.
     std::fs::write(&dst, &payload[..1000]).unwrap();
     sftp.set_start_byte(1000).unwrap();
@@ -449,6 +457,18 @@ fn queue_file_several_in_flight() {
             data(200_000 + i, i as u32)
         );
     }
+    // A queued download of a missing remote file leaves an existing local file alone, even
+    // with overwrite.
+    let kept = out.path().join("kept");
+    std::fs::write(&kept, b"old").unwrap();
+    sftp.set_overwrite(true).unwrap();
+    sftp.queue_file(kept.to_str().unwrap(), "no-such.bin")
+        .unwrap();
+    sftp.queue_file(out.path().join("d4").to_str().unwrap(), "q4.bin")
+        .unwrap();
+    let err = sftp.download().unwrap_err();
+    assert_eq!(err.code(), 1103, "{err}");
+    assert_eq!(std::fs::read(&kept).unwrap(), b"old");
 }
 
 /// make_directory, create_file, check_file_exists, rename_file, delete_file,

@@ -349,12 +349,19 @@ impl SftpClient {
             });
         match spec.direction {
             Direction::Download => {
+                // Remote first: a file that cannot be opened leaves the local one alone.
+                let mut remote = sftp.open(&spec.remote)?;
                 let local = if spec.local.is_empty() {
                     None
                 } else {
-                    Some(open_local(&spec.local, spec.start, knobs.overwrite)?)
+                    match open_local(&spec.local, spec.start, knobs.overwrite) {
+                        Ok(file) => Some(file),
+                        Err(e) => {
+                            let _ = remote.close();
+                            return Err(e);
+                        }
+                    }
                 };
-                let mut remote = sftp.open(&spec.remote)?;
                 let (total, mtime) = if knobs.use_stat {
                     match remote.metadata() {
                         Ok(m) => (m.size(), m.attributes().mtime.map(|t| t.seconds)),
