@@ -469,8 +469,10 @@ struct Up {
 
 impl Up {
     fn new(local: &Path, remote: &str, options: &TransferOptions, chunk: u32) -> Result<Self> {
-        // A missing or unreadable file is reported before anything is sent.
-        let len = std::fs::metadata(local)
+        // A missing or unreadable file is reported before anything is sent (so before the
+        // remote file is created or emptied); it is opened again when its turn comes.
+        let len = File::open(local)
+            .and_then(|f| f.metadata())
             .map_err(|e| Error::local(format!("open {}", local.display()), e))?
             .len();
         Ok(Self {
