@@ -295,7 +295,9 @@ impl ClientSession {
         parts: &[&[u8]],
     ) -> Result<usize, SessionError> {
         self.sticky()?;
-        self.flush()?;
+        // Route what is pending first (queued messages go out before this data); a
+        // failure there fails the session as everywhere else.
+        self.after(Ok(()))?;
         let direct = self.transport.can_send();
         let Phase::Connected(c) = &mut self.phase else {
             return Err(SessionError::NotReady("no connection yet"));
