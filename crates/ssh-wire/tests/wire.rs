@@ -298,6 +298,37 @@ fn open_enum_keeps_unknown_values() {
 }
 
 proptest! {
+    /// The chunked copies do exactly what the std operations they replace do.
+    #[test]
+    fn chunked_copies_match_std(
+        src in prop::collection::vec(any::<u8>(), 0..9000),
+        dst_len in 0usize..9000,
+        prefix in prop::collection::vec(any::<u8>(), 0..40),
+        from in 0usize..9100,
+    ) {
+        let mut dst = vec![0xA5u8; dst_len];
+        let n = ssh_wire::copy::copy_bytes(&mut dst, &src);
+        let mut want = vec![0xA5u8; dst_len];
+        let m = dst_len.min(src.len());
+        want[..m].copy_from_slice(&src[..m]);
+        prop_assert_eq!(n, m);
+        prop_assert_eq!(&dst, &want);
+
+        let mut v = prefix.clone();
+        ssh_wire::copy::extend_bytes(&mut v, &src);
+        let mut w = prefix.clone();
+        w.extend_from_slice(&src);
+        prop_assert_eq!(&v, &w);
+
+        let mut moved = src.clone();
+        ssh_wire::copy::move_to_front(&mut moved, from..src.len());
+        let mut expect = src.clone();
+        if from <= src.len() {
+            expect.copy_within(from.., 0);
+        }
+        prop_assert_eq!(moved, expect);
+    }
+
     #[test]
     fn uint_round_trip(a: u8, b: bool, c: u32, d: u64) {
         let wire = written(|w| _ = w.u8(a).bool(b).u32(c).u64(d));
