@@ -18,7 +18,7 @@ use sftp_proto::{Request, RequestId, Response, StatusCode};
 use crate::engine::{Engine, unexpected};
 use crate::error::{Error, ErrorKind, Result, code};
 use crate::sftp::{OpenOptions, Sftp};
-use crate::transfer::TransferOptions;
+use crate::transfer::{TransferOptions, local_exists, open_local_destination};
 
 /// Files open at once (the seed's SimultaneousTransferLimit plays this role in the
 /// component).
@@ -306,21 +306,11 @@ impl Down {
     }
 
     fn create_local(&mut self) -> Result<()> {
-        let mut open = std::fs::OpenOptions::new();
-        open.write(true);
-        if self.overwrite {
-            open.create(true).truncate(true);
-        } else {
-            open.create_new(true);
-        }
-        let file = open.open(&self.local).map_err(|e| {
-            if e.kind() == std::io::ErrorKind::AlreadyExists {
-                local_exists(&self.local)
-            } else {
-                Error::local(format!("create {}", self.local.display()), e)
-            }
-        })?;
-        self.file = Some(file);
+        let options = TransferOptions {
+            overwrite: self.overwrite,
+            ..TransferOptions::default()
+        };
+        self.file = Some(open_local_destination(&self.local, &options)?);
         Ok(())
     }
 
@@ -606,18 +596,6 @@ impl Job for Up {
     fn finish(&mut self) -> Result<u64> {
         Ok(self.acked)
     }
-}
-
-/// Download with overwrite off onto an existing local file.
-fn local_exists(local: &Path) -> Error {
-    Error::new(
-        ErrorKind::AlreadyExists,
-        code::LOCAL_FILE_EXISTS,
-        format!(
-            "cannot download: {} exists and overwrite is off",
-            local.display()
-        ),
-    )
 }
 
 fn exists(e: Error) -> Error {

@@ -207,7 +207,9 @@ impl Sftp {
 }
 
 /// Opens the download destination as `options` say.
-fn open_local_destination(local: &Path, options: &TransferOptions) -> Result<File> {
+/// Opens a download's local file as `options` say: resumed at `start_at`, replaced with
+/// `overwrite`, else created exclusively (an existing file gives code 1108).
+pub(crate) fn open_local_destination(local: &Path, options: &TransferOptions) -> Result<File> {
     let mut open = std::fs::OpenOptions::new();
     open.write(true);
     if options.start_at > 0 {
@@ -219,15 +221,7 @@ fn open_local_destination(local: &Path, options: &TransferOptions) -> Result<Fil
     }
     let mut file = open.open(local).map_err(|e| {
         if e.kind() == std::io::ErrorKind::AlreadyExists {
-            Error::new(
-                ErrorKind::AlreadyExists,
-                code::LOCAL_FILE_EXISTS,
-                format!(
-                    "cannot download: {} exists and overwrite is off",
-                    local.display()
-                ),
-            )
-            .with_source(e)
+            local_exists(local).with_source(e)
         } else {
             Error::local(format!("create {}", local.display()), e)
         }
@@ -235,6 +229,18 @@ fn open_local_destination(local: &Path, options: &TransferOptions) -> Result<Fil
     file.seek(SeekFrom::Start(options.start_at))
         .map_err(|e| Error::local(format!("seek {}", local.display()), e))?;
     Ok(file)
+}
+
+/// A download with overwrite off onto an existing local file.
+pub(crate) fn local_exists(local: &Path) -> Error {
+    Error::new(
+        ErrorKind::AlreadyExists,
+        code::LOCAL_FILE_EXISTS,
+        format!(
+            "cannot download: {} exists and overwrite is off",
+            local.display()
+        ),
+    )
 }
 
 /// Where downloaded bytes go, in order.
