@@ -22,7 +22,8 @@ const MIN_PACKET_LEN: usize = 1;
 /// [`Deframer::push`] appends input; [`Deframer::next_packet`] returns the contents of the
 /// next complete packet (type byte onwards), borrowed until the next call. The length is
 /// checked against the cap before anything is buffered for it (robustness case S2), and
-/// the buffer never holds more than one packet plus what arrived with it.
+/// the buffer holds no more than the unconsumed bytes (one packet plus what arrived with
+/// it) and at most as many already handed out.
 #[derive(Debug)]
 pub struct Deframer {
     buf: Vec<u8>,
@@ -97,7 +98,8 @@ impl Deframer {
             return Err(e.clone());
         }
         self.compact();
-        let Some(header) = self.buf.first_chunk::<4>() else {
+        let start = self.consumed;
+        let Some(header) = self.buf.get(start..).and_then(|b| b.first_chunk::<4>()) else {
             return Ok(None);
         };
         let len = u32::from_be_bytes(*header);
@@ -119,7 +121,7 @@ impl Deframer {
             self.failed = Some(err.clone());
             return Err(err);
         }
-        let end = len_usize.saturating_add(4);
+        let end = start.saturating_add(len_usize).saturating_add(4);
         if self.buf.len() < end {
             // Reserve for the whole packet now that its length passed the cap.
             self.buf.reserve(end.saturating_sub(self.buf.len()));
@@ -127,11 +129,16 @@ impl Deframer {
         }
         self.consumed = end;
         self.seen_packet = true;
-        Ok(Some(4..end))
+        Ok(Some(start.saturating_add(4)..end))
     }
 
+    /// Drops the consumed bytes from the front. Moving what follows them costs a copy of
+    /// it, so that waits until the consumed part is at least as large (or nothing follows):
+    /// each byte is moved at most about once, and the buffer stays within twice what is
+    /// unconsumed (plus the packet being completed).
     fn compact(&mut self) {
-        if self.consumed > 0 {
+        let rest = self.buf.len().saturating_sub(self.consumed);
+        if self.consumed > 0 && self.consumed >= rest {
             self.buf.drain(..self.consumed.min(self.buf.len()));
             self.consumed = 0;
         }

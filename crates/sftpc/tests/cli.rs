@@ -703,12 +703,15 @@ fn binary_get_fails_cleanly_when_the_server_dies() {
                 && p.command_line.contains(&dir)
         })
         .collect();
-    assert_eq!(servers.len(), 1, "{servers:?}");
-    let killed = Command::new("kill")
-        .args(["-KILL", &servers[0].pid.to_string()])
-        .status()
-        .unwrap();
-    assert!(killed.success());
+    // One per channel: a download this large is spread over two.
+    assert!(!servers.is_empty(), "{servers:?}");
+    for server in &servers {
+        let killed = Command::new("kill")
+            .args(["-KILL", &server.pid.to_string()])
+            .status()
+            .unwrap();
+        assert!(killed.success());
+    }
 
     let out = child.wait_with_output().unwrap();
     let stderr = text(&out.stderr);

@@ -384,6 +384,11 @@ impl Engine {
         }
     }
 
+    /// Whether a fatal error ended this session.
+    pub(crate) fn is_failed(&self) -> bool {
+        self.failed.is_some()
+    }
+
     fn check(&self) -> Result<()> {
         match &self.failed {
             Some(e) => Err(e.duplicate()),

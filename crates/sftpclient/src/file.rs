@@ -88,6 +88,11 @@ impl RemoteFile {
         &self.handle
     }
 
+    /// The session the handle belongs to.
+    pub(crate) fn session(&self) -> &Sftp {
+        &self.sftp
+    }
+
     /// The path the file was opened with.
     pub fn path(&self) -> &str {
         &self.path

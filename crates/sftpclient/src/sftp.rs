@@ -21,9 +21,28 @@ use crate::stream::SftpStream;
 pub struct SftpConfig {
     /// The highest SFTP version to use (the seed's `ProtocolVersion`), 3 to 6.
     pub protocol_version: Version,
-    /// Requests kept in flight by transfers (the seed's `MaxOutstandingPackets`).
+    /// Requests kept in flight by transfers (the seed's `MaxOutstandingPackets`), per
+    /// channel.
     pub max_outstanding: usize,
+    /// SSH channels one large [`Sftp::download`] or [`Sftp::upload`] is spread over (2 by
+    /// default; 1 keeps every transfer on the session's own channel). Each further channel
+    /// is an SFTP session of its own on the same connection, opened by the first transfer
+    /// of at least [`STRIPE_MIN`] bytes and kept for later ones. A server that refuses it
+    /// (`MaxSessions`, say) or the second handle on the file costs nothing but the attempt:
+    /// the transfer runs on one channel. Only sessions made by [`Session::sftp`] can open
+    /// channels.
+    ///
+    /// Why: OpenSSH's sshd moves at most 32 KiB (download) or 64 KiB (upload) between its
+    /// network loop and the SFTP process per channel per turn of that loop, so one channel
+    /// leaves it waiting on its own plumbing; two carry up to a quarter more on the same
+    /// connection (docs/performance.md).
+    ///
+    /// [`Session::sftp`]: crate::Session::sftp
+    pub transfer_channels: usize,
 }
+
+/// Smallest transfer (bytes still to move) spread over several channels.
+pub const STRIPE_MIN: u64 = 8 * 1024 * 1024;
 
 impl Default for SftpConfig {
     fn default() -> Self {
@@ -31,8 +50,27 @@ impl Default for SftpConfig {
         Self {
             protocol_version: session.protocol_version,
             max_outstanding: session.max_outstanding,
+            transfer_channels: 2,
         }
     }
+}
+
+/// Opens one more SFTP session on the same connection.
+pub(crate) type LaneOpener = Box<dyn Fn() -> Result<Sftp> + Send + Sync>;
+
+/// The extra channels a session spreads large transfers over.
+struct Lanes {
+    /// How many besides the session's own.
+    wanted: usize,
+    open: Option<LaneOpener>,
+    state: Mutex<LaneState>,
+}
+
+#[derive(Default)]
+struct LaneState {
+    ready: Vec<Sftp>,
+    /// The server refused one: do not ask again.
+    refused: bool,
 }
 
 /// An SFTP session. Cheap to clone: clones share the session, and calls from several
@@ -42,6 +80,7 @@ pub struct Sftp {
     engine: Arc<Mutex<Engine>>,
     /// Set by an [`InterruptHandle`]; outside the lock, which a transfer holds throughout.
     interrupt: Arc<AtomicBool>,
+    lanes: Arc<Lanes>,
 }
 
 /// Cancels the transfer running on an [`Sftp`] session, from any thread (the seed's
@@ -82,7 +121,61 @@ impl Sftp {
         Ok(Self {
             engine: Arc::new(Mutex::new(engine)),
             interrupt: Arc::new(AtomicBool::new(false)),
+            lanes: Arc::new(Lanes {
+                wanted: config.transfer_channels.saturating_sub(1),
+                open: None,
+                state: Mutex::new(LaneState::default()),
+            }),
         })
+    }
+
+    /// [`Sftp::new`] for a session that can open more channels with `open` (which must
+    /// give sessions that open none themselves).
+    pub(crate) fn with_lanes(
+        stream: impl SftpStream + 'static,
+        config: SftpConfig,
+        open: LaneOpener,
+    ) -> Result<Self> {
+        let mut sftp = Self::new(stream, config)?;
+        if let Some(lanes) = Arc::get_mut(&mut sftp.lanes) {
+            lanes.open = Some(open);
+        }
+        Ok(sftp)
+    }
+
+    /// The SSH channels this session holds: its own and those opened for transfers.
+    pub fn channels(&self) -> usize {
+        let extra = self.lanes.state.lock().map(|s| s.ready.len()).unwrap_or(0);
+        extra.saturating_add(1)
+    }
+
+    /// The extra sessions a transfer of `remaining` bytes should use, opening them on first
+    /// need; empty for small transfers, when not wanted, or when the server refused.
+    pub(crate) fn transfer_lanes(&self, remaining: Option<u64>) -> Vec<Sftp> {
+        let lanes = &self.lanes;
+        let Some(open) = &lanes.open else {
+            return Vec::new();
+        };
+        if lanes.wanted == 0 || remaining.is_none_or(|r| r < STRIPE_MIN) {
+            return Vec::new();
+        }
+        let Ok(mut state) = lanes.state.lock() else {
+            return Vec::new();
+        };
+        // A session that failed (its channel closed, say) is dropped, not reused.
+        state
+            .ready
+            .retain(|lane| lane.lock().is_ok_and(|e| !e.is_failed()));
+        let version = self.lock().map(|e| e.version()).ok();
+        while state.ready.len() < lanes.wanted && !state.refused {
+            match open() {
+                Ok(lane) if lane.lock().map(|e| e.version()).ok() == version => {
+                    state.ready.push(lane);
+                }
+                _ => state.refused = true,
+            }
+        }
+        state.ready.clone()
     }
 
     /// A handle that cancels this session's running transfer from another thread.

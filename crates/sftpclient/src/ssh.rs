@@ -32,6 +32,9 @@ pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
 /// Size of one socket read: many packets per system call.
 const READ_CHUNK: usize = 256 * 1024;
 
+/// Channel data handed to the SFTP layer per receive: one 255 KiB DATA reply and change.
+const RECV_BATCH: usize = 256 * 1024;
+
 /// The server's host key, as shown to a host-key callback.
 #[derive(Clone, Debug)]
 pub struct HostKey {
@@ -389,7 +392,19 @@ impl Session {
             driver: self.driver.clone(),
             channel,
         };
-        Sftp::new(stream, config)
+        if config.transfer_channels <= 1 {
+            return Sftp::new(stream, config);
+        }
+        let session = self.clone();
+        let lane_config = SftpConfig {
+            transfer_channels: 1,
+            ..config.clone()
+        };
+        Sftp::with_lanes(
+            stream,
+            config,
+            Box::new(move || session.sftp(lane_config.clone())),
+        )
     }
 
     /// The server's host key, as accepted.
@@ -955,8 +970,14 @@ impl SftpStream for ChannelStream {
         loop {
             let mut taken = 0usize;
             if let Some(state) = d.channels.get_mut(&ch) {
-                // Straight from the channel's buffers into the SFTP deframer.
-                while let Some(chunk) = state.inbox.pop_front() {
+                // Straight from the channel's buffers into the SFTP deframer, about a
+                // packet's worth at a time: while a transfer waits on another channel,
+                // this one's inbox can hold a whole window, and the deframer moves what
+                // follows each packet it hands out.
+                while taken < RECV_BATCH {
+                    let Some(chunk) = state.inbox.pop_front() else {
+                        break;
+                    };
                     sink(&chunk);
                     taken = taken.saturating_add(chunk.len());
                 }

@@ -17,6 +17,7 @@ use sftp_proto::{Request, RequestId, Response, StatusCode};
 
 use crate::engine::{Engine, status_ok, unexpected};
 use crate::error::{Error, ErrorKind, Result, code};
+use crate::file::RemoteFile;
 use crate::sftp::{OpenOptions, Sftp};
 
 /// How a transfer treats an existing destination and where it starts.
@@ -55,6 +56,8 @@ impl Progress {
 /// A READ or WRITE in flight.
 #[derive(Clone, Copy, Debug)]
 struct Pending {
+    /// Index of the lane (channel) it was sent on.
+    lane: usize,
     id: RequestId,
     offset: u64,
     len: u32,
@@ -92,10 +95,8 @@ impl Sftp {
             }
         };
         let total = source.metadata().ok().and_then(|m| m.size());
-        let (chunk, window) = {
-            let engine = self.lock()?;
-            (engine.read_chunk, engine.max_outstanding)
-        };
+        let remaining = total.map(|t| t.saturating_sub(options.start_at));
+        let helpers = open_on_lanes(self, remaining, remote, OpenOptions::new().read(true));
         let interrupt = self.interrupt_flag();
         interrupt.store(false, Ordering::SeqCst);
         let mut sink = LocalSink {
@@ -103,19 +104,13 @@ impl Sftp {
             path: local,
             verified: options.start_at,
         };
-        let result = {
-            let mut engine = self.lock()?;
-            pull(
-                &mut engine,
-                source.handle(),
-                remote,
-                &mut sink,
-                chunk,
-                window,
-                total,
-                &mut |p| progress(p) && !interrupt.swap(false, Ordering::SeqCst),
-            )
-        };
+        let result = with_lanes(self, source.handle(), &helpers, |lanes, window| {
+            pull(lanes, remote, &mut sink, window, total, &mut |p| {
+                progress(p) && !interrupt.swap(false, Ordering::SeqCst)
+            })
+        });
+        // Read handles: nothing to learn from their CLOSE.
+        let _ = close_on_lanes(helpers);
         let verified = sink.verified;
         // Whatever happened, the file ends at the last byte known to be right.
         let truncated = file
@@ -166,33 +161,31 @@ impl Sftp {
             }
         }
         let dest = self.open_with(remote, &open)?;
-        let (chunk, window) = {
-            let engine = self.lock()?;
-            (engine.write_chunk, engine.max_outstanding)
-        };
+        let remaining = total.map(|t| t.saturating_sub(options.start_at));
+        // The session's own handle created or truncated the file; the others only write.
+        let helpers = open_on_lanes(self, remaining, remote, OpenOptions::new().write(true));
         let mut acked = options.start_at;
         let interrupt = self.interrupt_flag();
         interrupt.store(false, Ordering::SeqCst);
-        let result = {
-            let mut engine = self.lock()?;
+        let result = with_lanes(self, dest.handle(), &helpers, |lanes, window| {
             push(
-                &mut engine,
-                dest.handle(),
+                lanes,
                 remote,
                 &mut file,
                 local,
                 options.start_at,
                 &mut acked,
-                chunk,
                 window,
                 total,
                 &mut |p| progress(p) && !interrupt.swap(false, Ordering::SeqCst),
             )
-        };
+        });
+        let lanes_closed = close_on_lanes(helpers);
         let closed = dest.close();
         match result {
             Ok(()) => {
                 closed?;
+                lanes_closed?;
                 Ok(acked)
             }
             Err(e) => {
@@ -206,7 +199,6 @@ impl Sftp {
     }
 }
 
-/// Opens the download destination as `options` say.
 /// Opens a download's local file as `options` say: resumed at `start_at`, replaced with
 /// `overwrite`, else created exclusively (an existing file gives code 1108).
 pub(crate) fn open_local_destination(local: &Path, options: &TransferOptions) -> Result<File> {
@@ -257,42 +249,131 @@ enum Got {
     Eof,
 }
 
-/// The download loop: keeps `window` READs of `chunk` bytes in flight and writes the DATA
-/// in order. A short read is completed by a READ for the rest, queued first.
-#[allow(clippy::too_many_arguments)]
-fn pull(
-    engine: &mut Engine,
+/// One channel of a transfer: its SFTP session and its handle on the remote file.
+struct Lane<'a> {
+    engine: &'a mut Engine,
+    handle: &'a [u8],
+}
+
+/// Opens `remote` on the extra sessions a transfer of `remaining` bytes is spread over
+/// (none for small transfers). A session that cannot open it is left out of this
+/// transfer: the others carry it.
+fn open_on_lanes(
+    sftp: &Sftp,
+    remaining: Option<u64>,
+    remote: &str,
+    options: &OpenOptions,
+) -> Vec<RemoteFile> {
+    sftp.transfer_lanes(remaining)
+        .into_iter()
+        .filter_map(|lane| lane.open_with(remote, options).ok())
+        .collect()
+}
+
+/// Closes every one of the extra sessions' handles; the first error, if any.
+fn close_on_lanes(files: Vec<RemoteFile>) -> Result<()> {
+    let mut first = Ok(());
+    for file in files {
+        let closed = file.close();
+        if first.is_ok() {
+            first = closed;
+        }
+    }
+    first
+}
+
+/// Runs `f` over the session's own lane (its `handle`) and one lane per file in
+/// `helpers`, every session locked for the whole transfer (the session's own first, so
+/// the order is always the same). `f` also gets the per-lane request window.
+fn with_lanes<T>(
+    sftp: &Sftp,
     handle: &[u8],
+    helpers: &[RemoteFile],
+    f: impl FnOnce(&mut [Lane<'_>], usize) -> Result<T>,
+) -> Result<T> {
+    let mut own = sftp.lock()?;
+    let window = own.max_outstanding;
+    let mut guards = Vec::with_capacity(helpers.len());
+    for file in helpers {
+        guards.push(file.session().lock()?);
+    }
+    let mut lanes = Vec::with_capacity(guards.len().saturating_add(1));
+    lanes.push(Lane {
+        engine: &mut own,
+        handle,
+    });
+    for (guard, file) in guards.iter_mut().zip(helpers) {
+        lanes.push(Lane {
+            engine: guard,
+            handle: file.handle(),
+        });
+    }
+    f(&mut lanes, window)
+}
+
+/// The lane after `lane`, round-robin.
+fn next_lane(lane: usize, lanes: usize) -> usize {
+    lane.saturating_add(1).checked_rem(lanes).unwrap_or(0)
+}
+
+/// Abandons every request still queued, on the lane it was sent on.
+fn abandon_all(lanes: &mut [Lane<'_>], queue: &mut VecDeque<Pending>) {
+    for pending in queue.drain(..) {
+        if let Some(lane) = lanes.get_mut(pending.lane) {
+            lane.engine.abandon(pending.id);
+        }
+    }
+}
+
+fn lane_of<'l, 'a>(lanes: &'l mut [Lane<'a>], pending: &Pending) -> Result<&'l mut Lane<'a>> {
+    lanes
+        .get_mut(pending.lane)
+        .ok_or_else(|| Error::protocol("transfer lane vanished"))
+}
+
+/// The download loop: keeps `window` READs per lane in flight, sent to the lanes in turn,
+/// and writes the DATA in file order whichever lane it came on. A short read is
+/// completed by a READ for the rest, queued first.
+fn pull(
+    lanes: &mut [Lane<'_>],
     remote: &str,
     sink: &mut LocalSink<'_>,
-    chunk: u32,
     window: usize,
     total: Option<u64>,
     progress: &mut dyn FnMut(&Progress) -> bool,
 ) -> Result<()> {
-    let mut queue: VecDeque<Pending> = VecDeque::with_capacity(window);
+    let capacity = window.saturating_mul(lanes.len());
+    let mut queue: VecDeque<Pending> = VecDeque::with_capacity(capacity);
     let mut next_offset = sink.verified;
     let mut eof = false;
+    let mut turn = 0;
     let what = format!("read {remote}");
     let result = (|| {
         loop {
-            while !eof && queue.len() < window && engine.has_room() {
-                let id = engine.submit(&Request::Read {
-                    handle,
+            while !eof && queue.len() < capacity {
+                let Some(lane) = lanes.get_mut(turn).filter(|l| l.engine.has_room()) else {
+                    break;
+                };
+                let len = lane.engine.read_chunk;
+                let id = lane.engine.submit(&Request::Read {
+                    handle: lane.handle,
                     offset: next_offset,
-                    len: chunk,
+                    len,
                 })?;
                 queue.push_back(Pending {
+                    lane: turn,
                     id,
                     offset: next_offset,
-                    len: chunk,
+                    len,
                 });
-                next_offset = next_offset.saturating_add(u64::from(chunk));
+                next_offset = next_offset.saturating_add(u64::from(len));
+                turn = next_lane(turn, lanes.len());
             }
             let Some(front) = queue.pop_front() else {
                 return Ok(());
             };
-            let got = engine.wait_with(front.id, |r| match r {
+            let lane = lane_of(lanes, &front)?;
+            let got = lane.engine.wait_with(front.id, |r| match r {
                 Response::Data { data: [], .. } => Err(Error::protocol(format!(
                     "{what}: empty DATA at offset {}",
                     front.offset
@@ -313,12 +394,13 @@ fn pull(
                     if n < front.len && !eof {
                         // The server returned less than asked: ask for the rest first.
                         let rest = front.len.saturating_sub(n);
-                        let id = engine.submit(&Request::Read {
-                            handle,
+                        let id = lane.engine.submit(&Request::Read {
+                            handle: lane.handle,
                             offset: sink.verified,
                             len: rest,
                         })?;
                         queue.push_front(Pending {
+                            lane: front.lane,
                             id,
                             offset: sink.verified,
                             len: rest,
@@ -327,9 +409,7 @@ fn pull(
                 }
                 Got::Eof => {
                     eof = true;
-                    for pending in queue.drain(..) {
-                        engine.abandon(pending.id);
-                    }
+                    abandon_all(lanes, &mut queue);
                 }
             }
             let report = Progress {
@@ -341,53 +421,71 @@ fn pull(
             }
         }
     })();
-    for pending in queue.drain(..) {
-        engine.abandon(pending.id);
-    }
+    abandon_all(lanes, &mut queue);
     result
 }
 
-/// The upload loop: reads `chunk`-sized pieces of `file` and keeps `window` WRITEs in
-/// flight; `acked` advances as their statuses arrive in order.
+/// The upload loop: reads the file in order, sends its pieces as WRITEs to the lanes in
+/// turn with `window` in flight per lane; `acked` advances as their statuses arrive in
+/// file order.
 #[allow(clippy::too_many_arguments)]
 fn push(
-    engine: &mut Engine,
-    handle: &[u8],
+    lanes: &mut [Lane<'_>],
     remote: &str,
     file: &mut File,
     local: &Path,
     start: u64,
     acked: &mut u64,
-    chunk: u32,
     window: usize,
     total: Option<u64>,
     progress: &mut dyn FnMut(&Progress) -> bool,
 ) -> Result<()> {
-    let mut queue: VecDeque<Pending> = VecDeque::with_capacity(window);
-    let mut backing = vec![0u8; chunk as usize + PAGE];
-    let buf = page_aligned(&mut backing, chunk as usize);
+    let capacity = window.saturating_mul(lanes.len());
+    let mut queue: VecDeque<Pending> = VecDeque::with_capacity(capacity);
+    let largest = lanes
+        .iter()
+        .map(|l| l.engine.write_chunk)
+        .max()
+        .unwrap_or(1) as usize;
+    let mut backing = vec![0u8; largest + PAGE];
+    let buf = page_aligned(&mut backing, largest);
     let mut offset = start;
     let mut at_end = false;
+    let mut turn = 0;
     let what = format!("write {remote}");
     let result = (|| {
         loop {
-            while !at_end && queue.len() < window && engine.has_room() {
-                let n = read_full(file, buf)
+            while !at_end && queue.len() < capacity {
+                let Some(lane) = lanes.get_mut(turn).filter(|l| l.engine.has_room()) else {
+                    break;
+                };
+                let piece = buf
+                    .get_mut(..lane.engine.write_chunk as usize)
+                    .unwrap_or_default();
+                let n = read_full(file, piece)
                     .map_err(|e| Error::local(format!("read {}", local.display()), e))?;
                 if n == 0 {
                     at_end = true;
                     break;
                 }
-                let data = buf.get(..n).unwrap_or_default();
-                let id = engine.submit_write(handle, offset, data)?;
+                let data = piece.get(..n).unwrap_or_default();
+                let id = lane.engine.submit_write(lane.handle, offset, data)?;
                 let len = u32::try_from(n).unwrap_or(u32::MAX);
-                queue.push_back(Pending { id, offset, len });
+                queue.push_back(Pending {
+                    lane: turn,
+                    id,
+                    offset,
+                    len,
+                });
                 offset = offset.saturating_add(n as u64);
+                turn = next_lane(turn, lanes.len());
             }
             let Some(front) = queue.pop_front() else {
                 return Ok(());
             };
-            engine.wait_with(front.id, |r| status_ok(&what, r))??;
+            lane_of(lanes, &front)?
+                .engine
+                .wait_with(front.id, |r| status_ok(&what, r))??;
             *acked = front.offset.saturating_add(u64::from(front.len));
             let report = Progress {
                 transferred: *acked,
@@ -398,9 +496,7 @@ fn push(
             }
         }
     })();
-    for pending in queue.drain(..) {
-        engine.abandon(pending.id);
-    }
+    abandon_all(lanes, &mut queue);
     result
 }
 

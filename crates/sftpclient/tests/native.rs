@@ -19,12 +19,17 @@ fn builder(sshd: &Sshd) -> sftpclient::SessionBuilder {
 
 /// A session with the harness's client key and its SFTP channel at the default version.
 fn connect(sshd: &Sshd) -> (Session, Sftp) {
+    connect_with(sshd, SftpConfig::default())
+}
+
+/// [`connect`] with SFTP settings of the caller's.
+fn connect_with(sshd: &Sshd, config: SftpConfig) -> (Session, Sftp) {
     let session = builder(sshd)
         .private_key_file(sshd.client_key_path(), None)
         .unwrap()
         .connect()
         .unwrap();
-    let sftp = session.sftp(SftpConfig::default()).unwrap();
+    let sftp = session.sftp(config).unwrap();
     (session, sftp)
 }
 
@@ -70,17 +75,13 @@ fn publickey_known_hosts_and_transfers() {
 #[test]
 fn green_end_v6_over_native_ssh() {
     let sshd = Sshd::start_with(SftpServer::GreenEnd).unwrap();
-    let session = builder(&sshd)
-        .private_key_file(sshd.client_key_path(), None)
-        .unwrap()
-        .connect()
-        .unwrap();
-    let sftp = session
-        .sftp(SftpConfig {
+    let (_session, sftp) = connect_with(
+        &sshd,
+        SftpConfig {
             protocol_version: Version::V6,
             ..SftpConfig::default()
-        })
-        .unwrap();
+        },
+    );
     assert_eq!(sftp.version().unwrap(), 6);
     sftp.create_dir("x").unwrap();
     assert!(sshd.sftp_root().join("x").is_dir());
@@ -397,4 +398,172 @@ fn local_write_failure_is_a_local_io_error_and_the_session_survives() {
     sftp.download("big.bin", &dst, &TransferOptions::default())
         .unwrap();
     assert!(std::fs::read(&dst).unwrap() == data);
+}
+
+/// A size that is not a multiple of any chunk, above `STRIPE_MIN`.
+const STRIPED: usize = 20 * 1024 * 1024 + 12_345;
+
+#[test]
+fn large_transfers_use_a_second_channel_and_stay_intact() {
+    let sshd = Sshd::start().unwrap();
+    let data = test_data(STRIPED, 21);
+    let local = tempfile::tempdir().unwrap();
+    let src = local.path().join("src.bin");
+    std::fs::write(&src, &data).unwrap();
+
+    // Small transfers stay on the session's own channel.
+    let (_session, sftp) = connect(&sshd);
+    let small = local.path().join("small.bin");
+    std::fs::write(&small, &data[..1 << 20]).unwrap();
+    sftp.upload(&small, "small.bin", &TransferOptions::default())
+        .unwrap();
+    assert_eq!(sftp.channels(), 1);
+
+    let overwrite = TransferOptions {
+        overwrite: true,
+        ..TransferOptions::default()
+    };
+    assert_eq!(
+        sftp.upload(&src, "up.bin", &overwrite).unwrap(),
+        data.len() as u64
+    );
+    assert_eq!(sftp.channels(), 2);
+    assert!(std::fs::read(sshd.sftp_root().join("up.bin")).unwrap() == data);
+
+    let dst = local.path().join("dst.bin");
+    assert_eq!(
+        sftp.download("up.bin", &dst, &overwrite).unwrap(),
+        data.len() as u64
+    );
+    assert!(std::fs::read(&dst).unwrap() == data);
+    // The second channel is kept, not reopened.
+    assert_eq!(sftp.channels(), 2);
+
+    // Resumed both ways from an offset that is not chunk-aligned.
+    let at = 9 * 1024 * 1024 + 77;
+    std::fs::write(&dst, &data[..at]).unwrap();
+    let resume = TransferOptions {
+        overwrite: false,
+        start_at: at as u64,
+    };
+    sftp.download("up.bin", &dst, &resume).unwrap();
+    assert!(std::fs::read(&dst).unwrap() == data);
+    sshd.write_file("up2.bin", &data[..at]).unwrap();
+    sftp.upload(&src, "up2.bin", &resume).unwrap();
+    assert!(std::fs::read(sshd.sftp_root().join("up2.bin")).unwrap() == data);
+}
+
+#[test]
+fn green_end_v6_large_transfers_over_two_channels() {
+    let sshd = Sshd::start_with(SftpServer::GreenEnd).unwrap();
+    let (_session, sftp) = connect_with(
+        &sshd,
+        SftpConfig {
+            protocol_version: Version::V6,
+            ..SftpConfig::default()
+        },
+    );
+    assert_eq!(sftp.version().unwrap(), 6);
+    let data = test_data(STRIPED, 22);
+    let local = tempfile::tempdir().unwrap();
+    let src = local.path().join("src.bin");
+    std::fs::write(&src, &data).unwrap();
+    sftp.upload(&src, "up.bin", &TransferOptions::default())
+        .unwrap();
+    assert_eq!(sftp.channels(), 2);
+    assert!(std::fs::read(sshd.sftp_root().join("up.bin")).unwrap() == data);
+    let dst = local.path().join("dst.bin");
+    sftp.download("up.bin", &dst, &TransferOptions::default())
+        .unwrap();
+    assert!(std::fs::read(&dst).unwrap() == data);
+}
+
+#[test]
+fn refused_second_channel_falls_back_to_one() {
+    // sshd takes the first value it reads: this one wins over the harness's own.
+    let sshd = Sshd::builder()
+        .extra_config("MaxSessions 1")
+        .start()
+        .unwrap();
+    let (_session, sftp) = connect(&sshd);
+    let data = test_data(STRIPED, 23);
+    let local = tempfile::tempdir().unwrap();
+    let src = local.path().join("src.bin");
+    std::fs::write(&src, &data).unwrap();
+    sftp.upload(&src, "up.bin", &TransferOptions::default())
+        .unwrap();
+    assert!(std::fs::read(sshd.sftp_root().join("up.bin")).unwrap() == data);
+    let dst = local.path().join("dst.bin");
+    sftp.download("up.bin", &dst, &TransferOptions::default())
+        .unwrap();
+    assert!(std::fs::read(&dst).unwrap() == data);
+    assert_eq!(sftp.channels(), 1);
+}
+
+#[test]
+fn one_transfer_channel_when_configured() {
+    let sshd = Sshd::start().unwrap();
+    let data = test_data(STRIPED, 24);
+    sshd.write_file("big.bin", &data).unwrap();
+    let (_session, sftp) = connect_with(
+        &sshd,
+        SftpConfig {
+            transfer_channels: 1,
+            ..SftpConfig::default()
+        },
+    );
+    let local = tempfile::tempdir().unwrap();
+    let dst = local.path().join("dst.bin");
+    sftp.download("big.bin", &dst, &TransferOptions::default())
+        .unwrap();
+    assert!(std::fs::read(&dst).unwrap() == data);
+    assert_eq!(sftp.channels(), 1);
+}
+
+#[test]
+fn losing_the_second_channel_mid_download_fails_cleanly_and_the_session_recovers() {
+    let sshd = Sshd::start().unwrap();
+    let data = test_data(48 << 20, 25);
+    sshd.write_file("big.bin", &data).unwrap();
+    let (_session, sftp) = connect(&sshd);
+    let local = tempfile::tempdir().unwrap();
+    let dst = local.path().join("big.bin");
+    let dir = sshd.dir().to_string_lossy().into_owned();
+    let mut killed = false;
+    let err = sftp
+        .download_with("big.bin", &dst, &TransferOptions::default(), &mut |p| {
+            if !killed && p.transferred > 4 << 20 {
+                // The newest sftp-server is the second channel's.
+                let helper = ssh_test::marked_processes()
+                    .into_iter()
+                    .filter(|p| {
+                        p.command_line
+                            .starts_with(ssh_test::OPENSSH_SFTP_SERVER_PATH)
+                            && p.command_line.contains(&dir)
+                    })
+                    .map(|p| p.pid)
+                    .max()
+                    .unwrap();
+                signal_all(&[helper], "-9");
+                killed = true;
+            }
+            true
+        })
+        .unwrap_err();
+    assert!(killed, "the transfer ended before the kill");
+    assert!(err.description().contains("truncated"), "{err}");
+    let partial = std::fs::read(&dst).unwrap();
+    assert!(partial.len() < data.len() && partial == data[..partial.len()]);
+    // The session's own channel is fine; the next large transfer opens a new second one.
+    sftp.download(
+        "big.bin",
+        &dst,
+        &TransferOptions {
+            overwrite: true,
+            ..TransferOptions::default()
+        },
+    )
+    .unwrap();
+    assert!(std::fs::read(&dst).unwrap() == data);
+    assert_eq!(sftp.channels(), 2);
 }
