@@ -25,6 +25,8 @@
 
 use std::collections::VecDeque;
 
+use bytes::BytesMut;
+
 use crate::error::ConnectionError;
 
 /// Our number for a channel: the `sender channel` of our CHANNEL_OPEN and the
@@ -103,6 +105,10 @@ pub(crate) struct OpenChannel {
     /// Closed by us because the confirmation was unusable: the app already got
     /// ChannelOpenFailed, so the final CLOSE produces no event.
     pub silent_close: bool,
+    /// The block this channel's borrowed data is copied into. One per channel: data
+    /// the application holds back on one channel then pins only that channel's blocks,
+    /// and each block is freed or reused as soon as its own channel's data is read.
+    pub rx: BytesMut,
 }
 
 impl OpenChannel {

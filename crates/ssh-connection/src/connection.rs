@@ -699,14 +699,18 @@ impl Connection {
             let bytes = match owner {
                 Some(b) => b.slice_ref(data),
                 None => {
-                    if self.rx.capacity() < data.len() {
-                        self.rx.reserve(data.len().max(RX_BLOCK));
+                    let rx = match self.channels.get_mut(&recipient) {
+                        Some(ChannelState::Open(ch)) => &mut ch.rx,
+                        _ => &mut self.rx,
+                    };
+                    if rx.capacity() < data.len() {
+                        rx.reserve(data.len().max(RX_BLOCK));
                     }
                     // In glibc-safe pieces: see `ssh_wire::copy`.
                     for piece in data.chunks(ssh_wire::copy::COPY_CHUNK) {
-                        self.rx.extend_from_slice(piece);
+                        rx.extend_from_slice(piece);
                     }
-                    self.rx.split().freeze()
+                    rx.split().freeze()
                 }
             };
             self.events.push_back(match data_type {
@@ -757,6 +761,7 @@ impl Connection {
             pending_requests: VecDeque::new(),
             blocked: false,
             silent_close: false,
+            rx: BytesMut::new(),
         };
         if m.maximum_packet_size < MIN_REMOTE_MAX_PACKET {
             // C3: unusable; close it and report the open as failed. The server's CLOSE
