@@ -72,10 +72,10 @@ fn publickey_known_hosts_and_transfers() {
     session.disconnect().unwrap();
 }
 
-#[test]
-fn green_end_v6_over_native_ssh() {
+/// The Green End server behind sshd, with an SFTP v6 session to it.
+fn green_end_v6() -> (Sshd, Session, Sftp) {
     let sshd = Sshd::start_with(SftpServer::GreenEnd).unwrap();
-    let (_session, sftp) = connect_with(
+    let (session, sftp) = connect_with(
         &sshd,
         SftpConfig {
             protocol_version: Version::V6,
@@ -83,6 +83,12 @@ fn green_end_v6_over_native_ssh() {
         },
     );
     assert_eq!(sftp.version().unwrap(), 6);
+    (sshd, session, sftp)
+}
+
+#[test]
+fn green_end_v6_over_native_ssh() {
+    let (sshd, _session, sftp) = green_end_v6();
     sftp.create_dir("x").unwrap();
     assert!(sshd.sftp_root().join("x").is_dir());
 }
@@ -455,15 +461,7 @@ fn large_transfers_use_a_second_channel_and_stay_intact() {
 
 #[test]
 fn green_end_v6_large_transfers_over_two_channels() {
-    let sshd = Sshd::start_with(SftpServer::GreenEnd).unwrap();
-    let (_session, sftp) = connect_with(
-        &sshd,
-        SftpConfig {
-            protocol_version: Version::V6,
-            ..SftpConfig::default()
-        },
-    );
-    assert_eq!(sftp.version().unwrap(), 6);
+    let (sshd, _session, sftp) = green_end_v6();
     let data = test_data(STRIPED, 22);
     let local = tempfile::tempdir().unwrap();
     let src = local.path().join("src.bin");

@@ -28,8 +28,8 @@ pub const MAX_MAX_PACKET_SIZE: u32 = 128 * 1024;
 pub const MAX_WINDOW_SIZE_LIMIT: u32 = 1 << 30;
 /// Most channels open at once; a client needs a handful, this bounds the table.
 pub const MAX_CHANNELS: usize = 1024;
-/// Size of the blocks received data is copied into when the payload is borrowed: one
-/// allocation serves many data messages (and is reused once the application has dropped
+/// Size of the blocks a channel's received data is copied into when the payload is
+/// borrowed: one allocation serves many data messages (and is reused once the application has dropped
 /// the [`Bytes`] it handed out).
 const RX_BLOCK: usize = 256 * 1024;
 
@@ -207,8 +207,6 @@ pub struct Connection {
     /// Our global requests awaiting a reply (only keepalives).
     pending_global: u32,
     error: Option<ConnectionError>,
-    /// Where borrowed data is copied before it is handed up (see [`RX_BLOCK`]).
-    rx: BytesMut,
 }
 
 impl Connection {
@@ -229,7 +227,6 @@ impl Connection {
             events: VecDeque::new(),
             pending_global: 0,
             error: None,
-            rx: BytesMut::new(),
         }
     }
 
@@ -689,30 +686,27 @@ impl Connection {
             None
         };
         let remote = ch.remote_id;
+        let bytes = deliver.then(|| match owner {
+            Some(b) => b.slice_ref(data),
+            None => {
+                let rx = &mut ch.rx;
+                if rx.capacity() < data.len() {
+                    rx.reserve(data.len().max(RX_BLOCK));
+                }
+                // In glibc-safe pieces: see `ssh_wire::copy`.
+                for piece in data.chunks(ssh_wire::copy::COPY_CHUNK) {
+                    rx.extend_from_slice(piece);
+                }
+                rx.split().freeze()
+            }
+        });
         if let Some(add) = adjust {
             self.out.push(&WindowAdjust {
                 recipient_channel: remote,
                 bytes_to_add: add,
             });
         }
-        if deliver {
-            let bytes = match owner {
-                Some(b) => b.slice_ref(data),
-                None => {
-                    let rx = match self.channels.get_mut(&recipient) {
-                        Some(ChannelState::Open(ch)) => &mut ch.rx,
-                        _ => &mut self.rx,
-                    };
-                    if rx.capacity() < data.len() {
-                        rx.reserve(data.len().max(RX_BLOCK));
-                    }
-                    // In glibc-safe pieces: see `ssh_wire::copy`.
-                    for piece in data.chunks(ssh_wire::copy::COPY_CHUNK) {
-                        rx.extend_from_slice(piece);
-                    }
-                    rx.split().freeze()
-                }
-            };
+        if let Some(bytes) = bytes {
             self.events.push_back(match data_type {
                 None => ConnectionEvent::Data {
                     channel: id,
