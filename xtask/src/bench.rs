@@ -1,8 +1,9 @@
 //! `cargo xtask bench`: this project's client against OpenSSH's `sftp` on the same
 //! throwaway server, in one run, alternating (ours, theirs) pair by pair after a warm-up.
 //!
-//! Every sample is a whole process (connect, authenticate, work, disconnect) timed by
-//! `/usr/bin/time` for wall time, user+system CPU and peak RSS. Ratios are computed pair by
+//! Every sample is a whole process (connect, authenticate, work, disconnect): wall time on
+//! a monotonic clock around it, user+system CPU and peak RSS from `/usr/bin/time`. Each
+//! transfer starts with its destination removed (outside the timing). Ratios are computed pair by
 //! pair (theirs ÷ ours, so above 1 means we are faster) and summarised by their median,
 //! which keeps a noisy shared machine from favouring either side. Data lives on tmpfs
 //! (/dev/shm) so the disk is not measured. Nothing here asserts a time.
@@ -11,7 +12,7 @@ use std::fmt::Write as _;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
 use ssh_test::{SftpServer, Sshd};
 
@@ -231,16 +232,29 @@ fn run_all(sshd: &Sshd, client: &Path, options: &Options, data: &Data) -> Result
             format!("{} MiB download, {label}", options.size_mib),
             Some(size),
             options.pairs,
-            || ours(&["get", "shm/big.bin", &local_get]),
-            || theirs(&format!("get shm/big.bin {local_get}")),
+            || {
+                remove(&local_get);
+                ours(&["get", "shm/big.bin", &local_get])
+            },
+            || {
+                remove(&local_get);
+                theirs(&format!("get shm/big.bin {local_get}"))
+            },
         )?);
         let big = data.local_big.display().to_string();
+        let remote_up = format!("{REMOTE_DATA}/up/big.bin");
         rows.push(compare(
             format!("{} MiB upload, {label}", options.size_mib),
             Some(size),
             options.pairs,
-            || ours(&["put", &big, "shm/up/big.bin"]),
-            || theirs(&format!("put {big} shm/up/big.bin")),
+            || {
+                remove(&remote_up);
+                ours(&["put", &big, "shm/up/big.bin"])
+            },
+            || {
+                remove(&remote_up);
+                theirs(&format!("put {big} shm/up/big.bin"))
+            },
         )?);
         let ceiling = sshd.ssh_command(
             &ssh_algorithm_args(Some(cipher), *mac, None)
@@ -266,6 +280,7 @@ fn run_all(sshd: &Sshd, client: &Path, options: &Options, data: &Data) -> Result
         Some(options.small_files as u64 * 4096),
         options.pairs,
         || {
+            empty_dir(&format!("{LOCAL_DATA}/get-small-ours"));
             default(&[
                 "get-dir",
                 "shm/small",
@@ -273,6 +288,7 @@ fn run_all(sshd: &Sshd, client: &Path, options: &Options, data: &Data) -> Result
             ])
         },
         || {
+            empty_dir(&format!("{LOCAL_DATA}/get-small-theirs"));
             theirs_command(
                 sshd,
                 None,
@@ -286,8 +302,12 @@ fn run_all(sshd: &Sshd, client: &Path, options: &Options, data: &Data) -> Result
         format!("{} x 4 KiB upload", options.small_files),
         Some(options.small_files as u64 * 4096),
         options.pairs,
-        || default(&["put-dir", &small, "shm/up-small-ours"]),
         || {
+            empty_dir(&format!("{REMOTE_DATA}/up-small-ours"));
+            default(&["put-dir", &small, "shm/up-small-ours"])
+        },
+        || {
+            empty_dir(&format!("{REMOTE_DATA}/up-small-theirs"));
             theirs_command(
                 sshd,
                 None,
@@ -313,6 +333,22 @@ fn run_all(sshd: &Sshd, client: &Path, options: &Options, data: &Data) -> Result
         || theirs_command(sshd, None, None, kex, "pwd"),
     )?);
     Ok(rows)
+}
+
+/// Removes a destination left by the previous run, outside the timing: every transfer
+/// creates its file, so neither client is charged for freeing the old copy's pages (which
+/// `ssh cat > /dev/null`, the ceiling, never pays either).
+fn remove(path: &str) {
+    let _ = std::fs::remove_file(path);
+}
+
+/// Removes the files in `dir` (kept itself, with its owner), outside the timing.
+fn empty_dir(dir: &str) {
+    if let Ok(entries) = std::fs::read_dir(dir) {
+        for entry in entries.flatten() {
+            let _ = std::fs::remove_file(entry.path());
+        }
+    }
 }
 
 fn ssh_algorithm_args(cipher: Option<&str>, mac: Option<&str>, kex: Option<&str>) -> Vec<String> {
@@ -427,7 +463,11 @@ fn measure(command: Command) -> Result<Sample> {
         .stdin(Stdio::null())
         .stdout(Stdio::null())
         .stderr(Stdio::piped());
+    // Wall time from our own clock (`/usr/bin/time` resolves only 10 ms, too coarse for
+    // the sub-second rows); its CPU and RSS figures are the child's own.
+    let started = Instant::now();
     let output = timed.output().map_err(|e| format!("cannot run: {e}"))?;
+    let wall = started.elapsed().as_secs_f64();
     if !output.status.success() {
         return Err(format!(
             "exited with {}: {}",
@@ -441,8 +481,8 @@ fn measure(command: Command) -> Result<Sample> {
         .filter_map(|f| f.parse().ok())
         .collect();
     match fields.as_slice() {
-        [wall, user, sys, rss] => Ok(Sample {
-            wall: *wall,
+        [_, user, sys, rss] => Ok(Sample {
+            wall,
             cpu: user + sys,
             rss_kib: *rss as u64,
         }),

@@ -8,7 +8,9 @@
 //! ```
 //!
 //! Connection from the environment: `BENCH_HOST`, `BENCH_PORT`, `BENCH_USER`, `BENCH_KEY`,
-//! `BENCH_KNOWN_HOSTS`, optional `BENCH_CIPHER`, `BENCH_KEX`, `BENCH_MAC`.
+//! `BENCH_KNOWN_HOSTS`, optional `BENCH_CIPHER`, `BENCH_KEX`, `BENCH_MAC`; for experiments,
+//! `BENCH_CHANNELS` and `BENCH_OUTSTANDING` override [`SftpConfig::transfer_channels`] and
+//! [`SftpConfig::max_outstanding`].
 
 use std::process::ExitCode;
 
@@ -48,7 +50,14 @@ fn connect() -> Result<(Session, Sftp)> {
         }
     }
     let session = builder.connect()?;
-    let sftp = session.sftp(SftpConfig::default())?;
+    let mut sftp_config = SftpConfig::default();
+    if let Ok(n) = std::env::var("BENCH_CHANNELS") {
+        sftp_config.transfer_channels = n.parse()?;
+    }
+    if let Ok(n) = std::env::var("BENCH_OUTSTANDING") {
+        sftp_config.max_outstanding = n.parse()?;
+    }
+    let sftp = session.sftp(sftp_config)?;
     Ok((session, sftp))
 }
 

@@ -17,6 +17,7 @@ use bytes::Bytes;
 use ssh_auth::{AuthConfig, AuthEvent, AuthMode, KeySigner, Prompt};
 use ssh_connection::{
     ChannelId, ClientSession, ConnectionEvent, SessionConfig, SessionError, SessionEvent,
+    WindowPolicy,
 };
 use ssh_keys::{HashAlg, HostKeyStatus, KnownHosts, PrivateKey, PublicKey};
 use ssh_transport::TransportConfig;
@@ -311,6 +312,11 @@ impl SessionBuilder {
         }
         let mut config = SessionConfig::new(auth);
         config.transport = self.transport;
+        // A channel's window reopens only as its SFTP session takes the data
+        // (`ChannelStream::recv`), so what waits in an inbox is bounded by the window: while
+        // a striped transfer waits on one channel, the others hold at most a window each
+        // instead of every reply the server has to send.
+        config.connection.window_policy = WindowPolicy::OnConsume;
         if let Some(tuning) = self.tuning {
             tuning(&mut config);
         }
@@ -740,6 +746,12 @@ impl Driver {
                     .or_default()
                     .inbox
                     .push_back(data);
+            }
+            ConnectionEvent::ExtendedData { channel, data, .. } => {
+                // The subsystem's stderr is not read (OpenSSH's sshd drops it; other
+                // servers forward it): count it as consumed at once so it cannot use up the
+                // window the SFTP replies need.
+                let _ = self.with_connection(|c| c.consume(channel, data.len()));
             }
             ConnectionEvent::RequestSucceeded { channel, .. } => {
                 self.channels.entry(channel).or_default().request_done = true;
