@@ -24,17 +24,18 @@ pub struct SftpConfig {
     /// Requests kept in flight by transfers (the seed's `MaxOutstandingPackets`), per
     /// channel.
     pub max_outstanding: usize,
-    /// SSH channels one large [`Sftp::download`] or [`Sftp::upload`] is spread over (2 by
+    /// SSH channels one large [`Sftp::download`] or [`Sftp::upload`] is spread over (4 by
     /// default; 1 keeps every transfer on the session's own channel). Each further channel
     /// is an SFTP session of its own on the same connection, opened by the first transfer
-    /// of at least [`STRIPE_MIN`] bytes and kept for later ones. A server that refuses it
-    /// (`MaxSessions`, say) or the second handle on the file costs nothing but the attempt:
-    /// the transfer runs on one channel. Only sessions made by [`Session::sftp`] can open
-    /// channels.
+    /// of at least [`STRIPE_MIN`] bytes and kept for later ones (each counts against the
+    /// server's `MaxSessions`, 10 by default in OpenSSH). A server that refuses one
+    /// (`MaxSessions`, say) or a handle on the file costs nothing but the attempt: the
+    /// transfer runs on the channels it has. Only sessions made by [`Session::sftp`] can
+    /// open channels.
     ///
     /// Why: OpenSSH's sshd moves at most 32 KiB (download) or 64 KiB (upload) between its
     /// network loop and the SFTP process per channel per turn of that loop, so one channel
-    /// leaves it waiting on its own plumbing; two carry up to a quarter more on the same
+    /// leaves it waiting on its own plumbing; four carry 20 to 40 % more on the same
     /// connection (docs/performance.md).
     ///
     /// [`Session::sftp`]: crate::Session::sftp
@@ -50,7 +51,7 @@ impl Default for SftpConfig {
         Self {
             protocol_version: session.protocol_version,
             max_outstanding: session.max_outstanding,
-            transfer_channels: 2,
+            transfer_channels: 4,
         }
     }
 }

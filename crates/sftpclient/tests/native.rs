@@ -410,7 +410,7 @@ fn local_write_failure_is_a_local_io_error_and_the_session_survives() {
 const STRIPED: usize = 20 * 1024 * 1024 + 12_345;
 
 #[test]
-fn large_transfers_use_a_second_channel_and_stay_intact() {
+fn large_transfers_use_four_channels_and_stay_intact() {
     let sshd = Sshd::start().unwrap();
     let data = test_data(STRIPED, 21);
     let local = tempfile::tempdir().unwrap();
@@ -433,7 +433,7 @@ fn large_transfers_use_a_second_channel_and_stay_intact() {
         sftp.upload(&src, "up.bin", &overwrite).unwrap(),
         data.len() as u64
     );
-    assert_eq!(sftp.channels(), 2);
+    assert_eq!(sftp.channels(), 4);
     assert!(std::fs::read(sshd.sftp_root().join("up.bin")).unwrap() == data);
 
     let dst = local.path().join("dst.bin");
@@ -442,8 +442,8 @@ fn large_transfers_use_a_second_channel_and_stay_intact() {
         data.len() as u64
     );
     assert!(std::fs::read(&dst).unwrap() == data);
-    // The second channel is kept, not reopened.
-    assert_eq!(sftp.channels(), 2);
+    // The channels are kept, not reopened.
+    assert_eq!(sftp.channels(), 4);
 
     // Resumed both ways from an offset that is not chunk-aligned.
     let at = 9 * 1024 * 1024 + 77;
@@ -460,7 +460,7 @@ fn large_transfers_use_a_second_channel_and_stay_intact() {
 }
 
 #[test]
-fn green_end_v6_large_transfers_over_two_channels() {
+fn green_end_v6_large_transfers_over_four_channels() {
     let (sshd, _session, sftp) = green_end_v6();
     let data = test_data(STRIPED, 22);
     let local = tempfile::tempdir().unwrap();
@@ -468,7 +468,7 @@ fn green_end_v6_large_transfers_over_two_channels() {
     std::fs::write(&src, &data).unwrap();
     sftp.upload(&src, "up.bin", &TransferOptions::default())
         .unwrap();
-    assert_eq!(sftp.channels(), 2);
+    assert_eq!(sftp.channels(), 4);
     assert!(std::fs::read(sshd.sftp_root().join("up.bin")).unwrap() == data);
     let dst = local.path().join("dst.bin");
     sftp.download("up.bin", &dst, &TransferOptions::default())
@@ -477,25 +477,28 @@ fn green_end_v6_large_transfers_over_two_channels() {
 }
 
 #[test]
-fn refused_second_channel_falls_back_to_one() {
-    // sshd takes the first value it reads: this one wins over the harness's own.
-    let sshd = Sshd::builder()
-        .extra_config("MaxSessions 1")
-        .start()
-        .unwrap();
-    let (_session, sftp) = connect(&sshd);
-    let data = test_data(STRIPED, 23);
-    let local = tempfile::tempdir().unwrap();
-    let src = local.path().join("src.bin");
-    std::fs::write(&src, &data).unwrap();
-    sftp.upload(&src, "up.bin", &TransferOptions::default())
-        .unwrap();
-    assert!(std::fs::read(sshd.sftp_root().join("up.bin")).unwrap() == data);
-    let dst = local.path().join("dst.bin");
-    sftp.download("up.bin", &dst, &TransferOptions::default())
-        .unwrap();
-    assert!(std::fs::read(&dst).unwrap() == data);
-    assert_eq!(sftp.channels(), 1);
+fn refused_channels_leave_the_transfer_on_those_opened() {
+    // MaxSessions 1: no further channel; 3: two of the three wanted.
+    for (max_sessions, channels) in [(1, 1), (3, 3)] {
+        // sshd takes the first value it reads: this one wins over the harness's own.
+        let sshd = Sshd::builder()
+            .extra_config(format!("MaxSessions {max_sessions}"))
+            .start()
+            .unwrap();
+        let (_session, sftp) = connect(&sshd);
+        let data = test_data(STRIPED, 23);
+        let local = tempfile::tempdir().unwrap();
+        let src = local.path().join("src.bin");
+        std::fs::write(&src, &data).unwrap();
+        sftp.upload(&src, "up.bin", &TransferOptions::default())
+            .unwrap();
+        assert!(std::fs::read(sshd.sftp_root().join("up.bin")).unwrap() == data);
+        let dst = local.path().join("dst.bin");
+        sftp.download("up.bin", &dst, &TransferOptions::default())
+            .unwrap();
+        assert!(std::fs::read(&dst).unwrap() == data);
+        assert_eq!(sftp.channels(), channels, "MaxSessions {max_sessions}");
+    }
 }
 
 #[test]
@@ -519,7 +522,7 @@ fn one_transfer_channel_when_configured() {
 }
 
 #[test]
-fn losing_the_second_channel_mid_download_fails_cleanly_and_the_session_recovers() {
+fn losing_a_transfer_channel_mid_download_fails_cleanly_and_the_session_recovers() {
     let sshd = Sshd::start().unwrap();
     let data = test_data(48 << 20, 25);
     sshd.write_file("big.bin", &data).unwrap();
@@ -531,7 +534,7 @@ fn losing_the_second_channel_mid_download_fails_cleanly_and_the_session_recovers
     let err = sftp
         .download_with("big.bin", &dst, &TransferOptions::default(), &mut |p| {
             if !killed && p.transferred > 4 << 20 {
-                // The newest sftp-server is the second channel's.
+                // The newest sftp-server is one of the further channels'.
                 let helper = ssh_test::marked_processes()
                     .into_iter()
                     .filter(|p| {
@@ -552,7 +555,7 @@ fn losing_the_second_channel_mid_download_fails_cleanly_and_the_session_recovers
     assert!(err.description().contains("truncated"), "{err}");
     let partial = std::fs::read(&dst).unwrap();
     assert!(partial.len() < data.len() && partial == data[..partial.len()]);
-    // The session's own channel is fine; the next large transfer opens a new second one.
+    // The session's own channel is fine; the next large transfer replaces the lost one.
     sftp.download(
         "big.bin",
         &dst,
@@ -563,5 +566,5 @@ fn losing_the_second_channel_mid_download_fails_cleanly_and_the_session_recovers
     )
     .unwrap();
     assert!(std::fs::read(&dst).unwrap() == data);
-    assert_eq!(sftp.channels(), 2);
+    assert_eq!(sftp.channels(), 4);
 }
