@@ -643,6 +643,7 @@ impl Driver {
             }
             Ok(n) => {
                 self.last_heard = Instant::now();
+                quick_ack(&self.socket);
                 let r = self.core.handle_received(n);
                 r.map_err(|e| self.fail(session_error(e)))
             }
@@ -937,6 +938,22 @@ fn skip_parts<'a>(parts: &[&'a [u8]], mut n: usize) -> Vec<&'a [u8]> {
         }
     }
     rest
+}
+
+/// Asks the kernel to acknowledge what arrives at once rather than after its delayed-ACK
+/// timer (40 ms). sshd does not set `TCP_NODELAY` on non-interactive sessions, so Nagle's
+/// algorithm holds back a second small message of the server's (say CHANNEL_OPEN_CONFIRMATION
+/// after the hostkeys-00 request) until the first is acknowledged; a client that has
+/// nothing to send meanwhile stalled 44 ms on every connect. The flag does not stick (the
+/// kernel drops back to delayed ACKs on its own), hence after every read. It also took
+/// 5-10 % off bulk downloads here, for the same reason.
+fn quick_ack(socket: &TcpStream) {
+    #[cfg(any(target_os = "linux", target_os = "android"))]
+    {
+        let _ = socket2::SockRef::from(socket).set_quickack(true);
+    }
+    #[cfg(not(any(target_os = "linux", target_os = "android")))]
+    let _ = socket;
 }
 
 /// The SFTP byte stream over one SSH channel.
