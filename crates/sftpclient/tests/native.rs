@@ -33,6 +33,20 @@ fn connect_with(sshd: &Sshd, config: SftpConfig) -> (Session, Sftp) {
     (session, sftp)
 }
 
+/// Uploads `data` as `up.bin` and downloads it back, checking both copies.
+fn round_trip(sshd: &Sshd, sftp: &Sftp, data: &[u8]) {
+    let local = tempfile::tempdir().unwrap();
+    let src = local.path().join("src.bin");
+    std::fs::write(&src, data).unwrap();
+    sftp.upload(&src, "up.bin", &TransferOptions::default())
+        .unwrap();
+    assert!(std::fs::read(sshd.sftp_root().join("up.bin")).unwrap() == data);
+    let dst = local.path().join("dst.bin");
+    sftp.download("up.bin", &dst, &TransferOptions::default())
+        .unwrap();
+    assert!(std::fs::read(&dst).unwrap() == data);
+}
+
 #[test]
 fn publickey_known_hosts_and_transfers() {
     let sshd = Sshd::start().unwrap();
@@ -51,17 +65,7 @@ fn publickey_known_hosts_and_transfers() {
     let sftp = session.sftp(SftpConfig::default()).unwrap();
     assert_eq!(sftp.version().unwrap(), 3);
 
-    let local = tempfile::tempdir().unwrap();
-    let src = local.path().join("src.bin");
-    let data = test_data(3_000_000, 13);
-    std::fs::write(&src, &data).unwrap();
-    sftp.upload(&src, "up.bin", &TransferOptions::default())
-        .unwrap();
-    assert!(std::fs::read(sshd.sftp_root().join("up.bin")).unwrap() == data);
-    let dst = local.path().join("dst.bin");
-    sftp.download("up.bin", &dst, &TransferOptions::default())
-        .unwrap();
-    assert!(std::fs::read(&dst).unwrap() == data);
+    round_trip(&sshd, &sftp, &test_data(3_000_000, 13));
     let names: Vec<String> = sftp
         .read_dir(".")
         .unwrap()
@@ -462,18 +466,8 @@ fn large_transfers_use_four_channels_and_stay_intact() {
 #[test]
 fn green_end_v6_large_transfers_over_four_channels() {
     let (sshd, _session, sftp) = green_end_v6();
-    let data = test_data(STRIPED, 22);
-    let local = tempfile::tempdir().unwrap();
-    let src = local.path().join("src.bin");
-    std::fs::write(&src, &data).unwrap();
-    sftp.upload(&src, "up.bin", &TransferOptions::default())
-        .unwrap();
+    round_trip(&sshd, &sftp, &test_data(STRIPED, 22));
     assert_eq!(sftp.channels(), 4);
-    assert!(std::fs::read(sshd.sftp_root().join("up.bin")).unwrap() == data);
-    let dst = local.path().join("dst.bin");
-    sftp.download("up.bin", &dst, &TransferOptions::default())
-        .unwrap();
-    assert!(std::fs::read(&dst).unwrap() == data);
 }
 
 #[test]
@@ -486,17 +480,7 @@ fn refused_channels_leave_the_transfer_on_those_opened() {
             .start()
             .unwrap();
         let (_session, sftp) = connect(&sshd);
-        let data = test_data(STRIPED, 23);
-        let local = tempfile::tempdir().unwrap();
-        let src = local.path().join("src.bin");
-        std::fs::write(&src, &data).unwrap();
-        sftp.upload(&src, "up.bin", &TransferOptions::default())
-            .unwrap();
-        assert!(std::fs::read(sshd.sftp_root().join("up.bin")).unwrap() == data);
-        let dst = local.path().join("dst.bin");
-        sftp.download("up.bin", &dst, &TransferOptions::default())
-            .unwrap();
-        assert!(std::fs::read(&dst).unwrap() == data);
+        round_trip(&sshd, &sftp, &test_data(STRIPED, 23));
         assert_eq!(sftp.channels(), channels, "MaxSessions {max_sessions}");
     }
 }
