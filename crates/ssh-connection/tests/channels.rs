@@ -793,3 +793,33 @@ fn usage_errors_are_local_and_not_sticky() {
     );
     c.handle_payload(&confirm(id, 10, 100)).unwrap();
 }
+
+/// Copied data goes into large blocks; once everything cut from a block is dropped, the
+/// block is used again (no new allocation to fault in), and never while a piece of it is
+/// still held.
+#[test]
+fn receive_blocks_are_reused_only_when_released() {
+    let (mut c, id) = open(ConnectionConfig::default(), 1 << 20, 32 * 1024);
+    let piece = |n: u8| vec![n; 16 * 1024];
+    let next = |c: &mut Connection, n: u8| {
+        c.handle_payload(&data(id, &piece(n))).unwrap();
+        let Some(ConnectionEvent::Data { data, .. }) = c.poll_event() else {
+            panic!("no data event")
+        };
+        let _ = sent(c);
+        data
+    };
+    // Three blocks' worth (16 pieces of 16 KiB per 256 KiB block), all held.
+    let mut held: Vec<Bytes> = (0..48u8).map(|n| next(&mut c, n)).collect();
+    for (n, d) in held.iter().enumerate() {
+        assert_eq!(&d[..], &piece(n as u8)[..], "held data intact");
+    }
+    let first = held[0].as_ptr();
+    // Release the first block only: the next piece goes there rather than to a new block.
+    held.drain(..16);
+    let d = next(&mut c, 48);
+    assert_eq!(d.as_ptr(), first, "a released block is used again");
+    for (n, d) in held.iter().enumerate() {
+        assert_eq!(&d[..], &piece(n as u8 + 16)[..], "held data intact");
+    }
+}
