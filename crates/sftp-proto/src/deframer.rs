@@ -1,6 +1,9 @@
 //! Splits the channel's byte stream into SFTP packets: `uint32 length` then that many bytes.
 
+use std::collections::VecDeque;
 use std::ops::Range;
+
+use bytes::{Buf, Bytes};
 
 use crate::error::FrameError;
 
@@ -19,16 +22,28 @@ const MIN_PACKET_LEN: usize = 1;
 
 /// Bytes of the stream not yet consumed, and the packet cap.
 ///
-/// [`Deframer::push`] appends input; [`Deframer::next_packet`] returns the contents of the
-/// next complete packet (type byte onwards), borrowed until the next call. The length is
-/// checked against the cap before anything is buffered for it (robustness case S2), and
-/// the buffer holds no more than the unconsumed bytes (one packet plus what arrived with
-/// it) and at most as many already handed out.
+/// Input is kept as the pieces it arrived in: [`Deframer::push_bytes`] takes a piece
+/// without copying it, [`Deframer::push`] copies a borrowed one. [`Deframer::next_packet`]
+/// returns the contents of the next complete packet (type byte onwards), borrowed until
+/// the next call: a slice of its piece when it lies in one, else the pieces joined.
+/// [`Deframer::next_packet_pieces`] hands a packet out as its pieces, never joined, for a
+/// caller that can use them so (file data written with vectored I/O).
+///
+/// The length is checked against the cap before anything is kept for it (robustness case
+/// S2). What is buffered is the unconsumed input (one packet plus what arrived with it)
+/// and the packet last handed out.
 #[derive(Debug)]
 pub struct Deframer {
-    buf: Vec<u8>,
-    /// Bytes at the front of `buf` handed out already; dropped on the next call.
-    consumed: usize,
+    /// Unconsumed input, oldest first; no piece is empty.
+    chunks: VecDeque<Bytes>,
+    /// Total length of `chunks`.
+    buffered: usize,
+    /// The packet last handed out, as pieces.
+    frame: Vec<Bytes>,
+    /// That packet joined, when it spans pieces and was asked for whole.
+    joined: Vec<u8>,
+    /// Whether `joined` (rather than `frame[0]`) holds the packet handed out.
+    use_joined: bool,
     max_packet_len: usize,
     /// Set once a fatal framing error happened (errors are sticky).
     failed: Option<FrameError>,
@@ -47,8 +62,11 @@ impl Deframer {
     /// [`MAX_PACKET_LEN_LIMIT`]).
     pub fn new(max_packet_len: usize) -> Self {
         Self {
-            buf: Vec::new(),
-            consumed: 0,
+            chunks: VecDeque::new(),
+            buffered: 0,
+            frame: Vec::new(),
+            joined: Vec::new(),
+            use_joined: false,
             max_packet_len: max_packet_len.clamp(MIN_PACKET_LEN, MAX_PACKET_LEN_LIMIT),
             failed: None,
             seen_packet: false,
@@ -65,44 +83,137 @@ impl Deframer {
         self.max_packet_len = max.clamp(MIN_PACKET_LEN, MAX_PACKET_LEN_LIMIT);
     }
 
-    /// Appends bytes received from the channel (dropped after a framing error).
+    /// Appends a copy of bytes received from the channel (dropped after a framing error).
     pub fn push(&mut self, data: &[u8]) {
-        if self.failed.is_some() {
+        if !data.is_empty() {
+            self.push_bytes(Bytes::copy_from_slice(data));
+        }
+    }
+
+    /// Appends a piece received from the channel without copying it (dropped after a
+    /// framing error).
+    pub fn push_bytes(&mut self, data: Bytes) {
+        if self.failed.is_some() || data.is_empty() {
             // After a fatal error nothing more is read: keep memory flat.
             return;
         }
-        self.compact();
-        ssh_wire::copy::extend_bytes(&mut self.buf, data);
+        self.buffered = self.buffered.saturating_add(data.len());
+        self.chunks.push_back(data);
     }
 
     /// Bytes buffered and not yet returned.
     pub fn buffered(&self) -> usize {
-        self.buf.len().saturating_sub(self.consumed)
+        self.buffered
     }
 
     /// The next complete packet's contents, `Ok(None)` when more bytes are needed.
     pub fn next_packet(&mut self) -> Result<Option<&[u8]>, FrameError> {
-        Ok(self.next_packet_range()?.and_then(|r| self.buf.get(r)))
+        Ok(self.next_packet_range()?.map(|r| self.packet(r)))
     }
 
     /// The bytes of a range returned by [`Deframer::next_packet_range`] (valid until the
     /// next `push` or `next_packet*` call).
     pub fn packet(&self, range: Range<usize>) -> &[u8] {
-        self.buf.get(range).unwrap_or_default()
+        let whole = if self.use_joined {
+            self.joined.as_slice()
+        } else {
+            self.frame.first().map_or(&[][..], |b| &b[..])
+        };
+        whole.get(range).unwrap_or_default()
     }
 
-    /// Like [`Deframer::next_packet`], but returns where the packet lies in the buffer, so
-    /// that a caller can look at it and decide before borrowing it for longer.
+    /// Like [`Deframer::next_packet`], but returns the packet's range for
+    /// [`Deframer::packet`], so that a caller can look at it and decide before borrowing
+    /// it for longer.
     pub fn next_packet_range(&mut self) -> Result<Option<Range<usize>>, FrameError> {
+        let Some(len) = self.take_next()? else {
+            return Ok(None);
+        };
+        if self.frame.len() > 1 {
+            self.joined.clear();
+            self.joined.reserve(len);
+            for piece in &self.frame {
+                ssh_wire::copy::extend_bytes(&mut self.joined, piece);
+            }
+            self.frame.clear();
+            self.use_joined = true;
+        }
+        Ok(Some(0..len))
+    }
+
+    /// The next complete packet's contents as the pieces they arrived in (one or more,
+    /// none empty), valid until the next `next_packet*` call; `Ok(None)` when more bytes
+    /// are needed.
+    pub fn next_packet_pieces(&mut self) -> Result<Option<&[Bytes]>, FrameError> {
+        Ok(self.take_next()?.map(|_| self.frame.as_slice()))
+    }
+
+    /// Looks at the next packet without consuming it: `Ok(Some((len, pieces)))` once it is
+    /// complete, where `len` is its content length and `pieces` how many input pieces it
+    /// spans; the first `head.len()` bytes of its contents (fewer if it is shorter) are
+    /// copied into `head`.
+    pub fn peek_packet(&mut self, head: &mut [u8]) -> Result<Option<(usize, usize)>, FrameError> {
+        let Some(len) = self.complete_len()? else {
+            return Ok(None);
+        };
+        let n = head.len().min(len);
+        self.copy_out(4, head.get_mut(..n).unwrap_or_default());
+        // Pieces overlapping the contents, bytes 4..4 + len of the input.
+        let end = len.saturating_add(4);
+        let mut pos = 0usize;
+        let mut pieces = 0usize;
+        for chunk in &self.chunks {
+            let next = pos.saturating_add(chunk.len());
+            if next > 4 && pos < end {
+                pieces = pieces.saturating_add(1);
+            }
+            if next >= end {
+                break;
+            }
+            pos = next;
+        }
+        Ok(Some((len, pieces)))
+    }
+
+    /// Drops the packet handed out last and moves the next complete one into `frame`;
+    /// returns its content length.
+    fn take_next(&mut self) -> Result<Option<usize>, FrameError> {
+        self.frame.clear();
+        self.use_joined = false;
+        let Some(len) = self.complete_len()? else {
+            return Ok(None);
+        };
+        self.skip(4);
+        let mut left = len;
+        while left > 0 {
+            let Some(front) = self.chunks.front_mut() else {
+                break;
+            };
+            let piece = if front.len() > left {
+                front.split_to(left)
+            } else {
+                self.chunks.pop_front().unwrap_or_default()
+            };
+            left = left.saturating_sub(piece.len());
+            self.frame.push(piece);
+        }
+        self.buffered = self.buffered.saturating_sub(len);
+        self.seen_packet = true;
+        Ok(Some(len))
+    }
+
+    /// The content length of the next packet once all of it is buffered; checks the
+    /// length against the cap as soon as the prefix is in.
+    fn complete_len(&mut self) -> Result<Option<usize>, FrameError> {
         if let Some(e) = &self.failed {
             return Err(e.clone());
         }
-        self.compact();
-        let start = self.consumed;
-        let Some(header) = self.buf.get(start..).and_then(|b| b.first_chunk::<4>()) else {
+        let mut header = [0u8; 4];
+        if self.buffered < header.len() {
             return Ok(None);
-        };
-        let len = u32::from_be_bytes(*header);
+        }
+        self.copy_out(0, &mut header);
+        let len = u32::from_be_bytes(header);
         let len_usize = usize::try_from(len).unwrap_or(usize::MAX);
         if len_usize > self.max_packet_len || len_usize < MIN_PACKET_LEN {
             let err = if len_usize < MIN_PACKET_LEN {
@@ -119,28 +230,51 @@ impl Deframer {
                 }
             };
             self.failed = Some(err.clone());
+            self.chunks.clear();
+            self.buffered = 0;
             return Err(err);
         }
-        let end = start.saturating_add(len_usize).saturating_add(4);
-        if self.buf.len() < end {
-            // Reserve for the whole packet now that its length passed the cap.
-            self.buf.reserve(end.saturating_sub(self.buf.len()));
+        if self.buffered < len_usize.saturating_add(4) {
             return Ok(None);
         }
-        self.consumed = end;
-        self.seen_packet = true;
-        Ok(Some(start.saturating_add(4)..end))
+        Ok(Some(len_usize))
     }
 
-    /// Drops the consumed bytes from the front. Moving what follows them costs a copy of
-    /// it, so that waits until the consumed part is at least as large (or nothing follows):
-    /// each byte is moved at most about once, and the buffer stays within twice what is
-    /// unconsumed (plus the packet being completed).
-    fn compact(&mut self) {
-        let rest = self.buf.len().saturating_sub(self.consumed);
-        if self.consumed > 0 && self.consumed >= rest {
-            self.buf.drain(..self.consumed.min(self.buf.len()));
-            self.consumed = 0;
+    /// Copies buffered bytes from `offset` on into `out` (as many as there are).
+    fn copy_out(&self, offset: usize, out: &mut [u8]) {
+        let mut skip = offset;
+        let mut at = 0usize;
+        for chunk in &self.chunks {
+            if at >= out.len() {
+                break;
+            }
+            let Some(src) = chunk.get(skip.min(chunk.len())..) else {
+                break;
+            };
+            skip = skip.saturating_sub(chunk.len());
+            let n = src.len().min(out.len().saturating_sub(at));
+            if let (Some(dst), Some(src)) = (out.get_mut(at..at.saturating_add(n)), src.get(..n)) {
+                dst.copy_from_slice(src);
+            }
+            at = at.saturating_add(n);
         }
+    }
+
+    /// Discards `n` bytes from the front of the input.
+    fn skip(&mut self, n: usize) {
+        let mut left = n;
+        while left > 0 {
+            let Some(front) = self.chunks.front_mut() else {
+                break;
+            };
+            if front.len() > left {
+                front.advance(left);
+                left = 0;
+            } else {
+                left = left.saturating_sub(front.len());
+                self.chunks.pop_front();
+            }
+        }
+        self.buffered = self.buffered.saturating_sub(n);
     }
 }

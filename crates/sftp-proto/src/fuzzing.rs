@@ -4,9 +4,10 @@
 use ssh_wire::{Reader, Writer};
 
 use crate::attrs::{FileAttributes, Quirks};
+use crate::consts::PacketType;
 use crate::deframer::Deframer;
-use crate::packet::ServerPacket;
-use crate::session::{SessionConfig, SftpSession};
+use crate::packet::{Request, Response, ServerPacket, ServerVersion};
+use crate::session::{Reply, ReplyParts, SessionConfig, SftpSession};
 use crate::version::Version;
 
 /// `sftp_v3`: arbitrary bytes as a server→client packet at v3; whatever decodes strictly
@@ -75,26 +76,56 @@ pub fn attrs(data: &[u8]) {
     }
 }
 
-/// `deframer`: arbitrary bytes fed in uneven chunks; the packets returned, re-framed,
-/// are exactly a prefix of the input, and the buffer stays under the cap.
+/// `deframer`: arbitrary bytes fed in uneven chunks, copied or handed over as shared
+/// pieces; packets taken whole or as pieces alike, re-framed, are exactly a prefix of the
+/// input, a peek agrees with the packet then taken, and the buffer stays under the cap.
 pub fn deframer(data: &[u8]) {
     let mut d = Deframer::new(1024);
     let mut rebuilt = Vec::new();
     let mut failed = false;
+    let mut turn = 0usize;
     for chunk in data.chunks(7) {
-        d.push(chunk);
+        if chunk.first().is_some_and(|b| b % 2 == 0) {
+            d.push(chunk);
+        } else {
+            d.push_bytes(bytes::Bytes::copy_from_slice(chunk));
+        }
         loop {
-            match d.next_packet() {
-                Ok(Some(p)) => {
+            turn = turn.wrapping_add(1);
+            let mut head = [0u8; 3];
+            let peeked = d.peek_packet(&mut head);
+            let taken = if turn % 2 == 0 {
+                d.next_packet().map(|p| p.map(<[u8]>::to_vec))
+            } else {
+                d.next_packet_pieces().map(|p| {
+                    p.map(|pieces| {
+                        assert!(pieces.iter().all(|p| !p.is_empty()));
+                        pieces.concat()
+                    })
+                })
+            };
+            let state = |some: bool, err: bool| if err { 2 } else { u8::from(some) };
+            assert_eq!(
+                state(matches!(peeked, Ok(Some(_))), peeked.is_err()),
+                state(matches!(taken, Ok(Some(_))), taken.is_err()),
+                "peek and take disagree"
+            );
+            match (peeked, taken) {
+                (Ok(Some((len, pieces))), Ok(Some(p))) => {
+                    assert_eq!(len, p.len());
+                    assert!(pieces >= 1);
+                    let n = head.len().min(len);
+                    assert_eq!(head.get(..n), p.get(..n));
                     let len = u32::try_from(p.len()).unwrap_or(u32::MAX);
                     rebuilt.extend_from_slice(&len.to_be_bytes());
-                    rebuilt.extend_from_slice(p);
+                    rebuilt.extend_from_slice(&p);
                 }
-                Ok(None) => break,
-                Err(_) => {
+                (Err(a), Err(b)) => {
+                    assert_eq!(a, b);
                     failed = true;
                     break;
                 }
+                _ => break,
             }
         }
         if failed {
@@ -103,6 +134,94 @@ pub fn deframer(data: &[u8]) {
         assert!(d.buffered() <= 1024 + 4 + 7);
     }
     assert_eq!(Some(rebuilt.as_slice()), data.get(..rebuilt.len()));
+}
+
+/// `session_pieces`: arbitrary bytes as the replies to eight READs (ids 0 to 7, 64 KiB
+/// each) and a STAT (id 8) of a ready session at the version the first byte picks. One
+/// session gets the bytes at once and is polled with [`SftpSession::poll_reply`];
+/// another gets them in pieces as small as the second byte says and is polled with
+/// [`SftpSession::poll_reply_parts`]. Both must see the same replies (DATA pieces joined)
+/// and the same error.
+pub fn session_pieces(data: &[u8]) {
+    let (Some(&pick), Some(&size)) = (data.first(), data.get(1)) else {
+        return;
+    };
+    let version = match pick % 4 {
+        0 => Version::V3,
+        1 => Version::V4,
+        2 => Version::V5,
+        _ => Version::V6,
+    };
+    let replies = data.get(2..).unwrap_or_default();
+    let piece = usize::from(size % 64).saturating_add(1);
+    let mut whole = ready_with_reads(version);
+    let mut parts = ready_with_reads(version);
+    whole.handle_input(replies);
+    for p in replies.chunks(piece) {
+        parts.handle_input_bytes(bytes::Bytes::copy_from_slice(p));
+    }
+    for _ in 0..replies.len().saturating_add(1) {
+        let a = whole.poll_reply().map(|r| r.map(|r| format!("{r:?}")));
+        let b = parts.poll_reply_parts().map(|r| {
+            r.map(|r| match r {
+                ReplyParts::Whole(r) => format!("{r:?}"),
+                ReplyParts::Data {
+                    id,
+                    data,
+                    end_of_file,
+                } => {
+                    let joined = data.to_vec();
+                    assert_eq!(joined.len(), data.len());
+                    format!(
+                        "{:?}",
+                        Reply {
+                            id,
+                            request: PacketType::READ,
+                            response: Response::Data {
+                                data: &joined,
+                                end_of_file,
+                            },
+                        }
+                    )
+                }
+            })
+        });
+        assert_eq!(a, b);
+        if !matches!(a, Ok(Some(_))) {
+            break;
+        }
+    }
+}
+
+/// A session at `version` with READs 0 to 7 and a STAT (8) in flight.
+fn ready_with_reads(version: Version) -> SftpSession {
+    let mut s = SftpSession::new(SessionConfig {
+        protocol_version: version,
+        auto_version_select: false,
+        ..SessionConfig::default()
+    });
+    let mut hello = Vec::new();
+    ServerPacket::Version(ServerVersion {
+        version: version.number(),
+        extensions: Vec::new(),
+    })
+    .encode(Version::V3, &mut hello);
+    s.handle_input(&hello);
+    let _ = s.poll_reply();
+    for n in 0..8u64 {
+        let _ = s.send(&Request::Read {
+            handle: b"h",
+            offset: n.saturating_mul(65536),
+            len: 65536,
+        });
+    }
+    let _ = s.send(&Request::Stat {
+        path: b"/",
+        flags: 0,
+    });
+    let mut sent = Vec::new();
+    s.poll_transmit(&mut sent);
+    s
 }
 
 /// `session`: arbitrary bytes as everything the server says to a v6 session that has a

@@ -41,7 +41,7 @@ pub use deframer::{DEFAULT_MAX_PACKET_LEN, Deframer, MAX_PACKET_LEN_LIMIT};
 pub use error::{FrameError, SendError, SessionError};
 pub use packet::{ClientPacket, Request, RequestId, Response, ServerPacket};
 pub use session::{
-    DEFAULT_MAX_OUTSTANDING, DEFAULT_PEER_MAX_PACKET_LEN, MAX_OUTSTANDING_LIMIT, Reply,
-    SessionConfig, SftpSession,
+    DEFAULT_MAX_OUTSTANDING, DEFAULT_PEER_MAX_PACKET_LEN, DataPieces, MAX_OUTSTANDING_LIMIT, Reply,
+    ReplyParts, SessionConfig, SftpSession,
 };
 pub use version::{DEFAULT_VERSION, Version};

@@ -16,6 +16,7 @@
 use std::collections::{HashMap, HashSet};
 use std::ops::Range;
 
+use bytes::Bytes;
 use ssh_wire::{Reader, Writer};
 
 use crate::attrs::Quirks;
@@ -27,6 +28,9 @@ use crate::packet::{
     ClientPacket, Init, Request, RequestId, Response, ServerPacket, encode_write_header,
 };
 use crate::version::{DEFAULT_VERSION, Version};
+
+/// A DATA reply's fixed part: type, request id, data length.
+const DATA_HEAD: usize = 9;
 
 /// Requests in flight unless configured otherwise: enough to fill a 2 MiB window with
 /// 32 KiB reads, as OpenSSH's `sftp -R 64` does.
@@ -106,6 +110,70 @@ pub struct Reply<'a> {
     pub request: PacketType,
     /// The response (DATA borrows the session's input buffer).
     pub response: Response<'a>,
+}
+
+/// A validated reply as [`SftpSession::poll_reply_parts`] hands it out.
+// Returned by value and dropped at once: boxing the large variant would allocate per reply.
+#[allow(clippy::large_enum_variant)]
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ReplyParts<'a> {
+    /// Any reply, whole (as [`SftpSession::poll_reply`] gives it).
+    Whole(Reply<'a>),
+    /// A DATA reply to a READ whose packet arrived in several pieces: the data is left in
+    /// them rather than joined.
+    Data {
+        /// The request id.
+        id: RequestId,
+        /// The data.
+        data: DataPieces<'a>,
+        /// v6 `end-of-file`, when present.
+        end_of_file: Option<bool>,
+    },
+}
+
+/// DATA bytes lying in the pieces the packet arrived in.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DataPieces<'a> {
+    pieces: &'a [Bytes],
+    /// Where the data starts in the concatenation of `pieces`.
+    start: usize,
+    len: usize,
+}
+
+impl<'a> DataPieces<'a> {
+    /// The data's length.
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    /// Whether there is no data.
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// The data as consecutive non-empty slices.
+    pub fn slices(&self) -> impl Iterator<Item = &'a [u8]> + use<'a> {
+        let mut skip = self.start;
+        let mut left = self.len;
+        self.pieces.iter().filter_map(move |piece| {
+            let from = skip.min(piece.len());
+            skip = skip.saturating_sub(piece.len());
+            let take = piece.len().saturating_sub(from).min(left);
+            left = left.saturating_sub(take);
+            piece
+                .get(from..from.saturating_add(take))
+                .filter(|s| !s.is_empty())
+        })
+    }
+
+    /// The data joined into one buffer (a copy).
+    pub fn to_vec(&self) -> Vec<u8> {
+        let mut out = Vec::with_capacity(self.len);
+        for s in self.slices() {
+            ssh_wire::copy::extend_bytes(&mut out, s);
+        }
+        out
+    }
 }
 
 /// The client side of one SFTP session over one channel. See the module docs.
@@ -367,6 +435,138 @@ impl SftpSession {
                 Err(e)
             }
         }
+    }
+
+    /// Like [`SftpSession::poll_reply`], but a DATA reply to a READ that arrived in
+    /// several pieces (see [`Deframer::push_bytes`]) comes as [`ReplyParts::Data`],
+    /// its data left where it is: a large READ's data can go to its destination without
+    /// being copied into one buffer first. Everything else comes whole.
+    pub fn poll_reply_parts(&mut self) -> Result<Option<ReplyParts<'_>>, SessionError> {
+        if self.failed.is_none() && self.data_in_pieces_ahead() {
+            return self.take_data_in_pieces().map(Some);
+        }
+        Ok(self.poll_reply()?.map(ReplyParts::Whole))
+    }
+
+    /// Appends a piece received on the channel without copying it; like
+    /// [`SftpSession::handle_input`] otherwise.
+    pub fn handle_input_bytes(&mut self, data: Bytes) {
+        if self.failed.is_none() {
+            self.deframer.push_bytes(data);
+        }
+    }
+
+    /// Whether the next packet is complete, spans several pieces and is a well-formed
+    /// DATA reply within what a pending READ asked for. Anything else (including every
+    /// error) takes the [`SftpSession::poll_reply`] path, which reports it.
+    fn data_in_pieces_ahead(&mut self) -> bool {
+        if !matches!(self.phase, Phase::Ready { .. }) {
+            return false;
+        }
+        let mut head = [0u8; DATA_HEAD];
+        let Ok(Some((len, pieces))) = self.deframer.peek_packet(&mut head) else {
+            return false;
+        };
+        let [ty, i0, i1, i2, i3, l0, l1, l2, l3] = head;
+        let id = u32::from_be_bytes([i0, i1, i2, i3]);
+        let data_len = usize::try_from(u32::from_be_bytes([l0, l1, l2, l3])).unwrap_or(usize::MAX);
+        let Some(Pending {
+            expect: Expect::Data { asked },
+            ..
+        }) = self.pending.get(&id)
+        else {
+            return false;
+        };
+        let asked = usize::try_from(*asked).unwrap_or(usize::MAX);
+        // What may follow the data: nothing, or v6's one-byte end-of-file.
+        let trailer = len.saturating_sub(DATA_HEAD).checked_sub(data_len);
+        pieces > 1
+            && PacketType(ty) == PacketType::DATA
+            && len >= DATA_HEAD
+            && data_len <= asked
+            && matches!(trailer, Some(0 | 1))
+    }
+
+    /// Takes the packet [`Self::data_in_pieces_ahead`] approved.
+    fn take_data_in_pieces(&mut self) -> Result<ReplyParts<'_>, SessionError> {
+        let Phase::Ready { version, .. } = self.phase else {
+            return Err(SessionError::UnexpectedPacket(PacketType::DATA));
+        };
+        let pieces = match self.deframer.next_packet_pieces() {
+            Ok(Some(p)) => p,
+            Ok(None) => return Err(SessionError::UnexpectedPacket(PacketType::DATA)),
+            Err(e) => {
+                let e = SessionError::from(e);
+                self.failed = Some(e.clone());
+                return Err(e);
+            }
+        };
+        let whole = DataPieces {
+            pieces,
+            start: 0,
+            len: pieces.iter().map(Bytes::len).sum(),
+        };
+        // The header, and the trailer in place of the data, through the one decoder all
+        // replies take: the same checks, the same errors.
+        let mut check = Vec::with_capacity(DATA_HEAD + 1);
+        for s in whole.slices() {
+            check.extend_from_slice(
+                s.get(..DATA_HEAD.saturating_sub(check.len()).min(s.len()))
+                    .unwrap_or_default(),
+            );
+            if check.len() >= DATA_HEAD {
+                break;
+            }
+        }
+        let data_len = u32::from_be_bytes(
+            check
+                .get(5..DATA_HEAD)
+                .and_then(|b| b.try_into().ok())
+                .unwrap_or_default(),
+        );
+        let data_len = usize::try_from(data_len).unwrap_or(usize::MAX);
+        let trailer_at = DATA_HEAD.saturating_add(data_len);
+        let trailer = DataPieces {
+            pieces,
+            start: trailer_at,
+            len: whole.len.saturating_sub(trailer_at),
+        };
+        if let Some(zero) = check.get_mut(5..DATA_HEAD) {
+            zero.fill(0);
+        }
+        for s in trailer.slices() {
+            check.extend_from_slice(s);
+        }
+        let decoded = ServerPacket::decode_with_quirks(version, self.config.quirks, &check);
+        let (id, end_of_file) = match decoded {
+            Ok(ServerPacket::Response {
+                id,
+                response: Response::Data { end_of_file, .. },
+            }) => (id, end_of_file),
+            Ok(_) => {
+                let e = SessionError::UnexpectedPacket(PacketType::DATA);
+                self.failed = Some(e.clone());
+                return Err(e);
+            }
+            Err(source) => {
+                let e = SessionError::Malformed {
+                    packet: PacketType::DATA,
+                    source,
+                };
+                self.failed = Some(e.clone());
+                return Err(e);
+            }
+        };
+        self.pending.remove(&id.0);
+        Ok(ReplyParts::Data {
+            id,
+            data: DataPieces {
+                pieces,
+                start: DATA_HEAD,
+                len: data_len,
+            },
+            end_of_file,
+        })
     }
 
     /// Handles negotiation packets and dropped replies; stops at the first frame to hand

@@ -30,6 +30,37 @@ fn encode_attrs(a: &FileAttributes, v: Version) -> Vec<u8> {
 
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(200))]
+    /// Replies to pending READs (and a STAT), well-formed or with one byte changed, read
+    /// whole and in pieces: the same replies and errors either way.
+    #[test]
+    fn data_in_pieces_matches_whole(
+        replies in prop::collection::vec((0u8..3, 0u32..10, bytes(300), any::<Option<bool>>()), 1..6),
+        pick in 0u8..4,
+        piece in any::<u8>(),
+        flip in any::<Option<(usize, u8)>>(),
+    ) {
+        let v = [Version::V3, Version::V4, Version::V5, Version::V6][usize::from(pick)];
+        let mut out = vec![pick, piece];
+        for (kind, id, data, eof) in &replies {
+            let response = match kind {
+                0 | 1 => sftp_proto::Response::Data {
+                    data,
+                    end_of_file: eof.filter(|_| v == Version::V6),
+                },
+                _ => sftp_proto::Response::Status(sftp_proto::packet::Status {
+                    code: sftp_proto::StatusCode::EOF,
+                    message: b"eof",
+                    language: b"",
+                }),
+            };
+            ServerPacket::Response { id: RequestId(*id), response }.encode(v, &mut out);
+        }
+        if let Some((at, b)) = flip {
+            let i = 2 + at % (out.len() - 2);
+            out[i] = b;
+        }
+        fuzzing::session_pieces(&out);
+    }
 
     /// What a version can carry survives encode → decode exactly; what it cannot is
     /// dropped as documented on `FileAttributes`.

@@ -12,7 +12,8 @@ use sftp_proto::consts::{PacketType, StatusCode};
 use sftp_proto::ext::{ExtendedRequest, names};
 use sftp_proto::packet::{ClientPacket, Response, ServerVersion, Status};
 use sftp_proto::{
-    Request, RequestId, SendError, ServerPacket, SessionConfig, SessionError, SftpSession, Version,
+    ReplyParts, Request, RequestId, SendError, ServerPacket, SessionConfig, SessionError,
+    SftpSession, Version,
 };
 
 fn version_packet(v: u32, ext: &[(&[u8], &[u8])]) -> Vec<u8> {
@@ -335,4 +336,96 @@ fn input_split_at_every_byte_gives_the_same_replies() {
         );
         assert_eq!(s.outstanding(), 0);
     }
+}
+
+/// A READ's DATA that arrives in several pieces comes out as those pieces, joined it is
+/// the data sent; one that arrives in one piece comes whole; a bad end-of-file byte is
+/// the same error on both paths.
+#[test]
+fn data_in_pieces_is_handed_out_unjoined() {
+    let v = Version::V6;
+    let mut s = ready(v, 6);
+    let a = s
+        .send(&Request::Read {
+            handle: b"h",
+            offset: 0,
+            len: 4096,
+        })
+        .unwrap();
+    let b = s
+        .send(&Request::Read {
+            handle: b"h",
+            offset: 4096,
+            len: 4096,
+        })
+        .unwrap();
+    let c = s
+        .send(&Request::Read {
+            handle: b"h",
+            offset: 8192,
+            len: 4096,
+        })
+        .unwrap();
+    sent(&mut s, v);
+    let data: Vec<u8> = (0..3000u32).map(|i| (i % 251) as u8).collect();
+    let frame = |id, eof: Option<bool>| {
+        let mut out = Vec::new();
+        ServerPacket::Response {
+            id,
+            response: Response::Data {
+                data: &data,
+                end_of_file: eof,
+            },
+        }
+        .encode(v, &mut out);
+        out
+    };
+    for p in frame(a, Some(true)).chunks(1000) {
+        s.handle_input_bytes(bytes::Bytes::copy_from_slice(p));
+    }
+    match s.poll_reply_parts().unwrap().unwrap() {
+        ReplyParts::Data {
+            id,
+            data: got,
+            end_of_file,
+        } => {
+            assert_eq!(id, a);
+            assert_eq!(end_of_file, Some(true));
+            assert_eq!(got.len(), data.len());
+            assert!(got.slices().count() >= 3, "left in its pieces");
+            assert_eq!(got.to_vec(), data);
+        }
+        other => panic!("expected pieces, got {other:?}"),
+    }
+    s.handle_input_bytes(bytes::Bytes::from(frame(b, None)));
+    match s.poll_reply_parts().unwrap().unwrap() {
+        ReplyParts::Whole(r) => {
+            assert_eq!(r.id, b);
+            assert_eq!(
+                r.response,
+                Response::Data {
+                    data: &data,
+                    end_of_file: None
+                }
+            );
+        }
+        other => panic!("expected a whole reply, got {other:?}"),
+    }
+    let mut bad = frame(c, Some(true));
+    *bad.last_mut().unwrap() = 7;
+    for p in bad.chunks(1000) {
+        s.handle_input_bytes(bytes::Bytes::copy_from_slice(p));
+    }
+    let err = s.poll_reply_parts().unwrap_err();
+    assert!(
+        matches!(
+            err,
+            SessionError::Malformed {
+                packet: PacketType::DATA,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    assert_eq!(s.poll_reply().unwrap_err(), err, "sticky");
 }

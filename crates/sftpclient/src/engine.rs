@@ -11,8 +11,8 @@ use std::collections::HashMap;
 use sftp_proto::ext::{ExtendedRequest, Limits, names};
 use sftp_proto::packet::{Name, NameEntry, Status};
 use sftp_proto::{
-    FileAttributes, Request, RequestId, Response, SessionConfig, SessionError, SftpSession,
-    StatusCode, Version,
+    DataPieces, FileAttributes, ReplyParts, Request, RequestId, Response, SessionConfig,
+    SessionError, SftpSession, StatusCode, Version,
 };
 
 use crate::error::{Error, ErrorKind, Result, code};
@@ -111,6 +111,16 @@ impl Parked {
             Parked::ExtendedReply(x) => Response::ExtendedReply(x),
         }
     }
+}
+
+/// A reply as [`Engine::wait_read`] hands it over.
+// Passed by value to a closure at once: boxing would allocate per reply.
+#[allow(clippy::large_enum_variant)]
+pub(crate) enum Answer<'a> {
+    /// DATA left in the pieces it arrived in.
+    Pieces(DataPieces<'a>),
+    /// Any reply in one piece.
+    Whole(Response<'a>),
 }
 
 /// Engine settings.
@@ -291,6 +301,47 @@ impl Engine {
         }
     }
 
+    /// Like [`Engine::wait_with`], for a READ: DATA that arrived in several pieces is
+    /// handed over as those pieces ([`Answer::Pieces`]), not joined into one buffer.
+    pub(crate) fn wait_read<T>(
+        &mut self,
+        id: RequestId,
+        f: impl FnOnce(Answer<'_>) -> T,
+    ) -> Result<T> {
+        if let Some(parked) = self.parked.remove(&id.0) {
+            return Ok(f(Answer::Whole(parked.as_response())));
+        }
+        self.check()?;
+        self.flush()?;
+        loop {
+            match self.session.poll_reply_parts() {
+                Ok(Some(ReplyParts::Whole(reply))) if reply.id == id => {
+                    return Ok(f(Answer::Whole(reply.response)));
+                }
+                Ok(Some(ReplyParts::Whole(reply))) => {
+                    let parked = Parked::from_response(&reply.response);
+                    self.parked.insert(reply.id.0, parked);
+                }
+                Ok(Some(ReplyParts::Data { id: got, data, .. })) if got == id => {
+                    return Ok(f(Answer::Pieces(data)));
+                }
+                Ok(Some(ReplyParts::Data {
+                    id: got,
+                    data,
+                    end_of_file,
+                })) => {
+                    let parked = Parked::Data {
+                        data: data.to_vec(),
+                        end_of_file,
+                    };
+                    self.parked.insert(got.0, parked);
+                }
+                Ok(None) => self.fill()?,
+                Err(e) => return Err(self.fail(session_error(e))),
+            }
+        }
+    }
+
     /// Waits for the next reply to any request `ours` claims and hands it to `f`; replies
     /// to other requests (another open file's read-ahead) are parked for their waiters.
     pub(crate) fn next_reply<T>(
@@ -361,7 +412,10 @@ impl Engine {
     /// Reads more bytes from the stream into the session.
     fn fill(&mut self) -> Result<()> {
         let session = &mut self.session;
-        match self.stream.recv(&mut |data| session.handle_input(data)) {
+        match self
+            .stream
+            .recv_bytes(&mut |data| session.handle_input_bytes(data))
+        {
             Ok(0) => Err(self.fail(Error::connection_lost("the SFTP server closed the session"))),
             Ok(_) => Ok(()),
             Err(e)

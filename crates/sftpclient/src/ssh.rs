@@ -994,21 +994,24 @@ impl SftpStream for ChannelStream {
     }
 
     fn recv(&mut self, sink: &mut dyn FnMut(&[u8])) -> io::Result<usize> {
+        self.recv_bytes(&mut |chunk| sink(&chunk))
+    }
+
+    fn recv_bytes(&mut self, sink: &mut dyn FnMut(Bytes)) -> io::Result<usize> {
         let mut d = lock(&self.driver)?;
         let ch = self.channel;
         loop {
             let mut taken = 0usize;
             if let Some(state) = d.channels.get_mut(&ch) {
-                // Straight from the channel's buffers into the SFTP deframer, about a
-                // packet's worth at a time: while a transfer waits on another channel,
-                // this one's inbox can hold a whole window, and the deframer moves what
-                // follows each packet it hands out.
+                // The channel's pieces go to the SFTP deframer as they are (no copy),
+                // about a packet's worth at a time: the window reopens as the SFTP layer
+                // takes data, so a channel whose turn has not come keeps its backlog.
                 while taken < RECV_BATCH {
                     let Some(chunk) = state.inbox.pop_front() else {
                         break;
                     };
-                    sink(&chunk);
                     taken = taken.saturating_add(chunk.len());
+                    sink(chunk);
                 }
                 if taken == 0 && state.eof {
                     return Ok(0);

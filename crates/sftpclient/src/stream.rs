@@ -8,6 +8,8 @@
 use std::io::{self, Read, Write};
 use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
 
+use bytes::Bytes;
+
 /// Size of one receive: large enough that a 256 KiB DATA packet takes a handful of calls.
 const RECV_CHUNK: usize = 256 * 1024;
 
@@ -35,6 +37,13 @@ pub trait SftpStream: Send {
     /// (rather than filling a caller's buffer) lets a stream pass on data where it already
     /// is, so received bytes are copied once, into the SFTP deframer.
     fn recv(&mut self, sink: &mut dyn FnMut(&[u8])) -> io::Result<usize>;
+
+    /// Like [`SftpStream::recv`], but hands out shared pieces. A stream whose data already
+    /// lies in [`Bytes`] (an SSH channel's does) passes them on, so that the SFTP layer
+    /// keeps them rather than copying; the default copies what `recv` gives.
+    fn recv_bytes(&mut self, sink: &mut dyn FnMut(Bytes)) -> io::Result<usize> {
+        self.recv(&mut |data| sink(Bytes::copy_from_slice(data)))
+    }
 
     /// Ends the session: no more data will be sent.
     fn close(&mut self) -> io::Result<()> {

@@ -9,13 +9,13 @@
 
 use std::collections::VecDeque;
 use std::fs::File;
-use std::io::{Read, Seek, SeekFrom, Write};
+use std::io::{IoSlice, Read, Seek, SeekFrom, Write};
 use std::path::Path;
 use std::sync::atomic::Ordering;
 
 use sftp_proto::{Request, RequestId, Response, StatusCode};
 
-use crate::engine::{Engine, status_ok, unexpected};
+use crate::engine::{Answer, Engine, status_ok, unexpected};
 use crate::error::{Error, ErrorKind, Result, code};
 use crate::file::RemoteFile;
 use crate::sftp::{OpenOptions, Sftp};
@@ -373,20 +373,26 @@ fn pull(
                 return Ok(());
             };
             let lane = lane_of(lanes, &front)?;
-            let got = lane.engine.wait_with(front.id, |r| match r {
-                Response::Data { data: [], .. } => Err(Error::protocol(format!(
-                    "{what}: empty DATA at offset {}",
-                    front.offset
-                ))),
-                Response::Data { data, .. } => {
-                    sink.file
-                        .write_all(data)
-                        .map_err(|e| Error::local(format!("write {}", sink.path.display()), e))?;
+            let empty =
+                || Error::protocol(format!("{what}: empty DATA at offset {}", front.offset));
+            let write_error = |e| Error::local(format!("write {}", sink.path.display()), e);
+            let got = lane.engine.wait_read(front.id, |r| match r {
+                Answer::Pieces(data) if data.is_empty() => Err(empty()),
+                Answer::Pieces(data) => {
+                    let mut slices: Vec<IoSlice<'_>> = data.slices().map(IoSlice::new).collect();
+                    write_all_vectored(sink.file, &mut slices).map_err(write_error)?;
                     Ok(Got::Data(u32::try_from(data.len()).unwrap_or(u32::MAX)))
                 }
-                Response::Status(s) if s.code == StatusCode::EOF => Ok(Got::Eof),
-                Response::Status(s) => Err(Error::status(s.code, &s.message_lossy(), &what)),
-                other => Err(unexpected(&what, &other)),
+                Answer::Whole(Response::Data { data: [], .. }) => Err(empty()),
+                Answer::Whole(Response::Data { data, .. }) => {
+                    sink.file.write_all(data).map_err(write_error)?;
+                    Ok(Got::Data(u32::try_from(data.len()).unwrap_or(u32::MAX)))
+                }
+                Answer::Whole(r) => match r {
+                    Response::Status(s) if s.code == StatusCode::EOF => Ok(Got::Eof),
+                    Response::Status(s) => Err(Error::status(s.code, &s.message_lossy(), &what)),
+                    other => Err(unexpected(&what, &other)),
+                },
             })??;
             match got {
                 Got::Data(n) => {
@@ -546,4 +552,18 @@ fn incomplete(e: Error, local: &Path, verified: u64) -> Error {
         local.display()
     );
     Error::new(e.kind().clone(), e.code(), description)
+}
+
+/// Writes all of `bufs` (`Write::write_all_vectored` is not stable yet): one system call
+/// for a DATA reply's pieces where the file takes them all.
+fn write_all_vectored(file: &mut File, mut bufs: &mut [IoSlice<'_>]) -> std::io::Result<()> {
+    while !bufs.is_empty() {
+        match file.write_vectored(bufs) {
+            Ok(0) => return Err(std::io::ErrorKind::WriteZero.into()),
+            Ok(n) => IoSlice::advance_slices(&mut bufs, n),
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(())
 }
