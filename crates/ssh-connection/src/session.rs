@@ -333,14 +333,12 @@ impl ClientSession {
             let len = u32::try_from(grant.take).unwrap_or(u32::MAX);
             r = self
                 .transport
-                .send_with(DATA_HEADER_LEN.saturating_add(grant.take), |dst| {
+                .send_appending(DATA_HEADER_LEN.saturating_add(grant.take), |out| {
                     // RFC 4254 §5.2: byte CHANNEL_DATA, uint32 recipient, string data.
                     let [r0, r1, r2, r3] = grant.recipient.to_be_bytes();
                     let [l0, l1, l2, l3] = len.to_be_bytes();
-                    let header = [CHANNEL_DATA, r0, r1, r2, r3, l0, l1, l2, l3];
-                    let (head, body) = dst.split_at_mut(DATA_HEADER_LEN.min(dst.len()));
-                    ssh_wire::copy::copy_bytes(head, &header);
-                    cursor.copy_into(body);
+                    out.extend_from_slice(&[CHANNEL_DATA, r0, r1, r2, r3, l0, l1, l2, l3]);
+                    cursor.append_to(out, grant.take);
                 })
                 .map_err(SessionError::from);
             if r.is_err() {
@@ -718,20 +716,22 @@ impl<'a> Parts<'a> {
         }
     }
 
-    /// Fills `dst` from the current position onwards (as far as the parts go).
-    fn copy_into(&mut self, mut dst: &mut [u8]) {
-        while !dst.is_empty() {
+    /// Appends the next `n` bytes (fewer if the parts end first) to `out`.
+    fn append_to(&mut self, out: &mut Vec<u8>, n: usize) {
+        let mut left = n;
+        while left > 0 {
             let Some(part) = self.parts.get(self.index) else {
                 return;
             };
             let rest = part.get(self.offset..).unwrap_or_default();
-            let n = ssh_wire::copy::copy_bytes(dst, rest);
-            self.offset = self.offset.saturating_add(n);
+            let piece = rest.get(..left.min(rest.len())).unwrap_or_default();
+            ssh_wire::copy::extend_bytes(out, piece);
+            self.offset = self.offset.saturating_add(piece.len());
+            left = left.saturating_sub(piece.len());
             if self.offset >= part.len() {
                 self.index = self.index.saturating_add(1);
                 self.offset = 0;
             }
-            dst = dst.get_mut(n..).unwrap_or_default();
         }
     }
 }

@@ -456,6 +456,17 @@ impl ClientTransport {
         len: usize,
         fill: impl FnOnce(&mut [u8]),
     ) -> Result<(), TransportError> {
+        self.send_appending(len, |out| crate::packet::fill_in_place(out, len, fill))
+    }
+
+    /// Like [`Self::send_with`], but `append` appends the `len`-byte message to the
+    /// packet buffer (it is cut or zero-padded to `len`), which spares zero-filling the
+    /// room first.
+    pub fn send_appending(
+        &mut self,
+        len: usize,
+        append: impl FnOnce(&mut Vec<u8>),
+    ) -> Result<(), TransportError> {
         self.check()?;
         if len == 0 || len > MAX_PAYLOAD {
             return Err(TransportError::PayloadTooLarge {
@@ -470,16 +481,17 @@ impl ClientTransport {
                     limit: self.config.max_queued_packets,
                 });
             }
-            let mut payload = vec![0u8; len];
-            fill(&mut payload);
+            let mut payload = Vec::with_capacity(len);
+            append(&mut payload);
+            payload.resize(len, 0);
             check_upper(&payload, &mut self.global_replies)?;
             self.queue.push_back(payload);
             return Ok(());
         }
         let replies = &mut self.global_replies;
-        let result = self
-            .sealer
-            .seal_with(len, fill, |p| check_upper(p, replies), &mut self.wbuf);
+        let result =
+            self.sealer
+                .seal_appending(len, append, |p| check_upper(p, replies), &mut self.wbuf);
         match result {
             Ok(_) => {}
             Err(e) if !e.is_fatal() => return Err(e),

@@ -280,6 +280,17 @@ fn send_with_writes_in_place_and_checks_types() {
         ));
         assert!(p.client.send(&[]).is_err());
         p.client.send(&[95]).unwrap();
+        // Appending writers: the message is exactly `len` bytes, cut or zero-padded.
+        p.client
+            .send_appending(5, |out| out.extend_from_slice(&[96, 7, 7]))
+            .unwrap();
+        p.client
+            .send_appending(2, |out| out.extend_from_slice(&[97, 8, 9, 10]))
+            .unwrap();
+        assert!(matches!(
+            p.client.send_appending(1, |out| out.push(21)),
+            Err(ssh_transport::TransportError::NotUpperLayerMessage { .. })
+        ));
         p.run();
         assert_up(&p);
         let got: Vec<_> = p
@@ -291,7 +302,15 @@ fn send_with_writes_in_place_and_checks_types() {
                 _ => None,
             })
             .collect();
-        assert_eq!(got, vec![vec![94, 1, 2, 3, 4], vec![95]]);
+        assert_eq!(
+            got,
+            vec![
+                vec![94, 1, 2, 3, 4],
+                vec![95],
+                vec![96, 7, 7, 0, 0],
+                vec![97, 8]
+            ]
+        );
     }
 }
 

@@ -17,6 +17,7 @@ mod write;
 
 pub use read::{Opened, Opener};
 pub use write::Sealer;
+pub(crate) use write::fill_in_place;
 
 use crate::cipher::{CipherAlgorithm, DirectionalCipher, NoCipher};
 use crate::mac::{Mac, MacAlgorithm};

@@ -105,11 +105,24 @@ impl Sealer {
         check: impl FnOnce(&[u8]) -> Result<(), TransportError>,
         out: &mut Vec<u8>,
     ) -> Result<bool, TransportError> {
+        self.seal_appending(len, |out| fill_in_place(out, len, fill), check, out)
+    }
+
+    /// Like [`Sealer::seal_with`], but `append` appends the payload to the packet buffer
+    /// (which is then cut or zero-padded to `len` bytes): the buffer's room is not
+    /// zero-filled first only to be overwritten.
+    pub fn seal_appending(
+        &mut self,
+        len: usize,
+        append: impl FnOnce(&mut Vec<u8>),
+        check: impl FnOnce(&[u8]) -> Result<(), TransportError>,
+        out: &mut Vec<u8>,
+    ) -> Result<bool, TransportError> {
         if self.compressor.is_some() {
             let mut staged = std::mem::take(&mut self.fbuf);
             staged.clear();
+            append(&mut staged);
             staged.resize(len, 0);
-            fill(&mut staged);
             let result = check(&staged).and_then(|()| {
                 let mut zbuf = std::mem::take(&mut self.zbuf);
                 zbuf.clear();
@@ -129,18 +142,7 @@ impl Sealer {
             self.fbuf = staged;
             return result;
         }
-        self.frame(
-            len,
-            |out| {
-                let at = out.len();
-                out.resize(at.saturating_add(len), 0);
-                if let Some(dst) = out.get_mut(at..) {
-                    fill(dst);
-                }
-            },
-            check,
-            out,
-        )
+        self.frame(len, append, check, out)
     }
 
     /// Fills `p` (at most 255 bytes) with random padding (RFC 4253 §6), each pool byte
@@ -192,6 +194,7 @@ impl Sealer {
         out.push(pad_u8);
         let payload_at = out.len();
         append(out);
+        // Exactly `payload_len` bytes, whatever `append` did.
         out.resize(payload_at.saturating_add(payload_len), 0);
         if let Err(e) = check(out.get(payload_at..).unwrap_or_default()) {
             out.truncate(start);
@@ -241,5 +244,15 @@ impl Sealer {
             .saturating_add(u64::try_from(out.len().saturating_sub(start)).unwrap_or(u64::MAX));
         self.packets = self.packets.saturating_add(1);
         Ok(self.seq == 0)
+    }
+}
+
+/// Appends `len` zeros to `out` and lets `fill` overwrite them: the in-place form of an
+/// appending payload writer.
+pub(crate) fn fill_in_place(out: &mut Vec<u8>, len: usize, fill: impl FnOnce(&mut [u8])) {
+    let at = out.len();
+    out.resize(at.saturating_add(len), 0);
+    if let Some(dst) = out.get_mut(at..) {
+        fill(dst);
     }
 }
