@@ -510,14 +510,15 @@ fn render(rows: &[Row], options: &Options) -> String {
         "Benchmark: ours vs OpenSSH sftp, {:?} server, {} pairs after a warm-up, medians.\n\
          ratio = OpenSSH time / our time, per pair, median (> 1: we are faster). \
          CPU = user + system seconds of the client process tree (sftp includes its ssh \
-         child); per GiB for transfers.\n",
+         child); per GiB for transfers. CPU ratio = our CPU / OpenSSH's, per pair, median \
+         (< 1: we use less).\n",
         options.server, options.pairs
     );
     let _ = writeln!(
         out,
-        "| benchmark | ours (s) | OpenSSH (s) | ratio | ours MB/s | OpenSSH MB/s | ours CPU | OpenSSH CPU | ours RSS | OpenSSH RSS |"
+        "| benchmark | ours (s) | OpenSSH (s) | ratio | ours MB/s | OpenSSH MB/s | ours CPU | OpenSSH CPU | CPU ratio | ours RSS | OpenSSH RSS |"
     );
-    let _ = writeln!(out, "|---|---|---|---|---|---|---|---|---|---|");
+    let _ = writeln!(out, "|---|---|---|---|---|---|---|---|---|---|---|");
     for row in rows {
         let ours = median(row.ours.iter().map(|s| s.wall).collect());
         let theirs = median(row.theirs.iter().map(|s| s.wall).collect());
@@ -526,6 +527,15 @@ fn render(rows: &[Row], options: &Options) -> String {
                 .iter()
                 .zip(&row.theirs)
                 .map(|(o, t)| t.wall / o.wall)
+                .collect(),
+        );
+        // Per pair too: load on the shared machine inflates both clients' CPU alike.
+        let cpu_ratio = median(
+            row.ours
+                .iter()
+                .zip(&row.theirs)
+                .filter(|(_, t)| t.cpu > 0.0)
+                .map(|(o, t)| o.cpu / t.cpu)
                 .collect(),
         );
         let rate = |secs: f64| match row.bytes {
@@ -557,7 +567,7 @@ fn render(rows: &[Row], options: &Options) -> String {
         };
         let _ = writeln!(
             out,
-            "| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |",
+            "| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |",
             row.name,
             show(ours),
             show(theirs),
@@ -570,6 +580,11 @@ fn render(rows: &[Row], options: &Options) -> String {
             rate(theirs),
             cpu(&row.ours),
             cpu(&row.theirs),
+            if cpu_ratio.is_nan() {
+                String::new()
+            } else {
+                format!("{cpu_ratio:.2}")
+            },
             rss(&row.ours),
             rss(&row.theirs),
         );
