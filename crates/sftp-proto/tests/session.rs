@@ -345,27 +345,14 @@ fn input_split_at_every_byte_gives_the_same_replies() {
 fn data_in_pieces_is_handed_out_unjoined() {
     let v = Version::V6;
     let mut s = ready(v, 6);
-    let a = s
-        .send(&Request::Read {
+    let [a, b, c] = [0u64, 4096, 8192].map(|offset| {
+        s.send(&Request::Read {
             handle: b"h",
-            offset: 0,
+            offset,
             len: 4096,
         })
-        .unwrap();
-    let b = s
-        .send(&Request::Read {
-            handle: b"h",
-            offset: 4096,
-            len: 4096,
-        })
-        .unwrap();
-    let c = s
-        .send(&Request::Read {
-            handle: b"h",
-            offset: 8192,
-            len: 4096,
-        })
-        .unwrap();
+        .unwrap()
+    });
     sent(&mut s, v);
     let data: Vec<u8> = (0..3000u32).map(|i| (i % 251) as u8).collect();
     let frame = |id, eof: Option<bool>| {
