@@ -20,6 +20,15 @@ pub const MAX_PACKET_LEN_LIMIT: usize = 4 * 1024 * 1024;
 /// typed decoders check that).
 const MIN_PACKET_LEN: usize = 1;
 
+/// Pieces shorter than this are copied together rather than kept one by one: a server
+/// sending its data a few bytes per message must not cost a piece (32 bytes of
+/// bookkeeping) per byte.
+const SMALL_PIECE: usize = 256;
+
+/// Most pieces kept; beyond this they are joined into one. Together with
+/// [`SMALL_PIECE`] this bounds the bookkeeping whatever the arrival pattern.
+const MAX_PIECES: usize = 4096;
+
 /// Bytes of the stream not yet consumed, and the packet cap.
 ///
 /// Input is kept as the pieces it arrived in: [`Deframer::push_bytes`] takes a piece
@@ -36,7 +45,9 @@ const MIN_PACKET_LEN: usize = 1;
 pub struct Deframer {
     /// Unconsumed input, oldest first; no piece is empty.
     chunks: VecDeque<Bytes>,
-    /// Total length of `chunks`.
+    /// Small pieces copied together, logically after `chunks`.
+    tail: Vec<u8>,
+    /// Total length of `chunks` and `tail`.
     buffered: usize,
     /// The packet last handed out, as pieces.
     frame: Vec<Bytes>,
@@ -63,6 +74,7 @@ impl Deframer {
     pub fn new(max_packet_len: usize) -> Self {
         Self {
             chunks: VecDeque::new(),
+            tail: Vec::new(),
             buffered: 0,
             frame: Vec::new(),
             joined: Vec::new(),
@@ -85,20 +97,50 @@ impl Deframer {
 
     /// Appends a copy of bytes received from the channel (dropped after a framing error).
     pub fn push(&mut self, data: &[u8]) {
-        if !data.is_empty() {
+        if data.len() < SMALL_PIECE {
+            self.push_small(data);
+        } else {
             self.push_bytes(Bytes::copy_from_slice(data));
         }
     }
 
-    /// Appends a piece received from the channel without copying it (dropped after a
-    /// framing error).
+    /// Appends a piece received from the channel, without copying it unless it is small
+    /// (dropped after a framing error).
     pub fn push_bytes(&mut self, data: Bytes) {
-        if self.failed.is_some() || data.is_empty() {
+        if data.len() < SMALL_PIECE {
+            self.push_small(&data);
+            return;
+        }
+        if self.failed.is_some() {
             // After a fatal error nothing more is read: keep memory flat.
             return;
         }
+        self.seal_tail();
         self.buffered = self.buffered.saturating_add(data.len());
         self.chunks.push_back(data);
+    }
+
+    fn push_small(&mut self, data: &[u8]) {
+        if self.failed.is_none() {
+            ssh_wire::copy::extend_bytes(&mut self.tail, data);
+            self.buffered = self.buffered.saturating_add(data.len());
+        }
+    }
+
+    /// Moves the copied small pieces into the piece list, and joins the list into one
+    /// piece if it has grown past [`MAX_PIECES`].
+    fn seal_tail(&mut self) {
+        if !self.tail.is_empty() {
+            self.chunks
+                .push_back(Bytes::from(std::mem::take(&mut self.tail)));
+        }
+        if self.chunks.len() > MAX_PIECES {
+            let mut joined = Vec::with_capacity(self.buffered);
+            for chunk in self.chunks.drain(..) {
+                ssh_wire::copy::extend_bytes(&mut joined, &chunk);
+            }
+            self.chunks.push_back(Bytes::from(joined));
+        }
     }
 
     /// Bytes buffered and not yet returned.
@@ -208,6 +250,7 @@ impl Deframer {
         if let Some(e) = &self.failed {
             return Err(e.clone());
         }
+        self.seal_tail();
         let mut header = [0u8; 4];
         if self.buffered < header.len() {
             return Ok(None);
@@ -231,6 +274,7 @@ impl Deframer {
             };
             self.failed = Some(err.clone());
             self.chunks.clear();
+            self.tail = Vec::new();
             self.buffered = 0;
             return Err(err);
         }

@@ -76,15 +76,21 @@ pub fn attrs(data: &[u8]) {
     }
 }
 
-/// `deframer`: arbitrary bytes fed in uneven chunks, copied or handed over as shared
+/// `deframer`: arbitrary bytes fed in 7- and 300-byte chunks, copied or handed over as shared
 /// pieces; packets taken whole or as pieces alike, re-framed, are exactly a prefix of the
 /// input, a peek agrees with the packet then taken, and the buffer stays under the cap.
 pub fn deframer(data: &[u8]) {
+    // Pieces too small to keep (copied together) and large enough to keep.
+    deframer_in(data, 7);
+    deframer_in(data, 300);
+}
+
+fn deframer_in(data: &[u8], piece: usize) {
     let mut d = Deframer::new(1024);
     let mut rebuilt = Vec::new();
     let mut failed = false;
     let mut turn = 0usize;
-    for chunk in data.chunks(7) {
+    for chunk in data.chunks(piece) {
         if chunk.first().is_some_and(|b| b % 2 == 0) {
             d.push(chunk);
         } else {
@@ -131,7 +137,7 @@ pub fn deframer(data: &[u8]) {
         if failed {
             break;
         }
-        assert!(d.buffered() <= 1024 + 4 + 7);
+        assert!(d.buffered() <= 1024 + 4 + piece);
     }
     assert_eq!(Some(rebuilt.as_slice()), data.get(..rebuilt.len()));
 }
@@ -139,7 +145,7 @@ pub fn deframer(data: &[u8]) {
 /// `session_pieces`: arbitrary bytes as the replies to eight READs (ids 0 to 7, 64 KiB
 /// each) and a STAT (id 8) of a ready session at the version the first byte picks. One
 /// session gets the bytes at once and is polled with [`SftpSession::poll_reply`];
-/// another gets them in pieces as small as the second byte says and is polled with
+/// another gets them in pieces of 16 to 1024 bytes (the second byte) and is polled with
 /// [`SftpSession::poll_reply_parts`]. Both must see the same replies (DATA pieces joined)
 /// and the same error.
 pub fn session_pieces(data: &[u8]) {
@@ -153,7 +159,7 @@ pub fn session_pieces(data: &[u8]) {
         _ => Version::V6,
     };
     let replies = data.get(2..).unwrap_or_default();
-    let piece = usize::from(size % 64).saturating_add(1);
+    let piece = usize::from(size % 64).saturating_add(1).saturating_mul(16);
     let mut whole = ready_with_reads(version);
     let mut parts = ready_with_reads(version);
     whole.handle_input(replies);

@@ -229,6 +229,33 @@ fn s2_oversized_lengths_refused_before_buffering() {
     assert_eq!(d.next_packet(), Err(FrameError::TooShort { len: 0 }));
 }
 
+/// A packet arriving a byte per message is not kept as a piece per byte: small pieces
+/// are copied together, and however the pushes and reads interleave, the pieces of one
+/// packet stay few.
+#[test]
+fn tiny_pieces_are_copied_together() {
+    let body = vec![0x65u8; 200_000];
+    let framed = frame(&body);
+    // All pushed before a read: one piece.
+    let mut d = Deframer::new(1 << 20);
+    for b in &framed {
+        d.push_bytes(bytes::Bytes::copy_from_slice(std::slice::from_ref(b)));
+    }
+    let pieces = d.next_packet_pieces().unwrap().unwrap();
+    assert_eq!(pieces.len(), 1);
+    assert_eq!(pieces.concat(), body);
+    // A read after every byte: still a bounded number of pieces.
+    let mut d = Deframer::new(1 << 20);
+    for b in &framed[..framed.len() - 1] {
+        d.push_bytes(bytes::Bytes::copy_from_slice(std::slice::from_ref(b)));
+        assert_eq!(d.peek_packet(&mut []).unwrap(), None);
+    }
+    d.push(&framed[framed.len() - 1..]);
+    let pieces = d.next_packet_pieces().unwrap().unwrap();
+    assert!(pieces.len() <= 4097, "{} pieces", pieces.len());
+    assert_eq!(pieces.concat(), body);
+}
+
 #[test]
 fn s2_packet_at_cap_is_accepted_and_limits_move_the_cap() {
     let max = sftp_proto::DEFAULT_MAX_PACKET_LEN;

@@ -34,7 +34,7 @@ proptest! {
     /// whole and in pieces: the same replies and errors either way.
     #[test]
     fn data_in_pieces_matches_whole(
-        replies in prop::collection::vec((0u8..3, 0u32..10, bytes(300), any::<Option<bool>>()), 1..6),
+        replies in prop::collection::vec((0u8..3, 0u32..10, bytes(2000), any::<Option<bool>>()), 1..6),
         pick in 0u8..4,
         piece in any::<u8>(),
         flip in any::<Option<(usize, u8)>>(),
@@ -318,4 +318,32 @@ fn attr_flag_constants_match_drafts() {
         sftp_proto::consts::defined_attr_flags(Version::V6),
         0x8000_fffd
     );
+}
+
+/// The fuzz corpus seeds of this crate's targets pass through their bodies.
+#[test]
+fn fuzz_seeds_pass() {
+    let corpus = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fuzz/corpus");
+    let targets: [(&str, fn(&[u8])); 4] = [
+        ("deframer", fuzzing::deframer),
+        ("session", fuzzing::session),
+        ("session_pieces", fuzzing::session_pieces),
+        ("attrs", fuzzing::attrs),
+    ];
+    for (target, body) in targets {
+        let mut seen = 0;
+        for entry in std::fs::read_dir(corpus.join(target)).unwrap() {
+            let path = entry.unwrap().path();
+            if path
+                .file_name()
+                .unwrap()
+                .to_string_lossy()
+                .starts_with("seed-")
+            {
+                body(&std::fs::read(&path).unwrap());
+                seen += 1;
+            }
+        }
+        assert!(seen > 0, "no seeds for {target}");
+    }
 }

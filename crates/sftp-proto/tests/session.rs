@@ -367,7 +367,7 @@ fn data_in_pieces_is_handed_out_unjoined() {
         .encode(v, &mut out);
         out
     };
-    for p in frame(a, Some(true)).chunks(1000) {
+    for p in frame(a, Some(true)).chunks(1024) {
         s.handle_input_bytes(bytes::Bytes::copy_from_slice(p));
     }
     match s.poll_reply_parts().unwrap().unwrap() {
@@ -400,7 +400,7 @@ fn data_in_pieces_is_handed_out_unjoined() {
     }
     let mut bad = frame(c, Some(true));
     *bad.last_mut().unwrap() = 7;
-    for p in bad.chunks(1000) {
+    for p in bad.chunks(1024) {
         s.handle_input_bytes(bytes::Bytes::copy_from_slice(p));
     }
     let err = s.poll_reply_parts().unwrap_err();
