@@ -324,7 +324,8 @@ fn attr_flag_constants_match_drafts() {
 #[test]
 fn fuzz_seeds_pass() {
     let corpus = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fuzz/corpus");
-    let targets: [(&str, fn(&[u8])); 4] = [
+    type Body = fn(&[u8]);
+    let targets: [(&str, Body); 4] = [
         ("deframer", fuzzing::deframer),
         ("session", fuzzing::session),
         ("session_pieces", fuzzing::session_pieces),
