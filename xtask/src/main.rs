@@ -1,7 +1,8 @@
 //! Project tasks, run as `cargo xtask <task>` (an alias in `.cargo/config.toml`).
 //!
 //! - `test`: install the system packages the tests need (as root), then format check,
-//!   clippy, the whole test suite, and a check that no test server outlived its test;
+//!   clippy, the docs (warnings denied), the whole test suite, and a check that no test
+//!   server outlived its test;
 //! - `sshd [--green-end | --internal]`: a throwaway server to poke at by hand;
 //! - `fuzz TARGET SECONDS`: run a cargo-fuzz target on the stable toolchain;
 //! - `demo`: a throwaway sshd, then `sftpc` in batch mode moving a 256 MiB file there and
@@ -24,7 +25,7 @@ const USAGE: &str = "\
 usage: cargo xtask <task>
 
 tasks:
-  test                            install prerequisites (as root), then fmt check, clippy,
+  test                            install prerequisites (as root), then fmt check, clippy, docs,
                                   all tests, and a check for leftover test servers
   sshd [--green-end | --internal] start a throwaway sshd on 127.0.0.1 and wait for Ctrl-C
                                   or end of input
@@ -331,6 +332,26 @@ fn test() -> Result {
                     "warnings",
                 ],
             )
+        },
+    ));
+    // Every public item is documented (missing_docs); its links must resolve too.
+    record(step(
+        "cargo doc --workspace --no-deps (warnings denied)",
+        &mut timings,
+        || {
+            let status = Command::new(cargo())
+                .args(["doc", "--workspace", "--no-deps"])
+                .current_dir(workspace_root())
+                .env("RUSTDOCFLAGS", "-D warnings")
+                .status()
+                .map_err(|e| format!("cannot run cargo doc: {e}"))?;
+            if status.success() {
+                Ok(())
+            } else {
+                Err(format!(
+                    "`cargo doc --workspace --no-deps` failed ({status})"
+                ))
+            }
         },
     ));
     // Servers that were already running (e.g. a `cargo xtask sshd` in another terminal)

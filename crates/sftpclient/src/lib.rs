@@ -30,7 +30,7 @@ pub use component::SftpClient;
 pub use dir::{DirEntry, ReadDir};
 pub use error::{Error, ErrorKind, Result};
 pub use file::RemoteFile;
-pub use sftp::{InterruptHandle, Metadata, OpenOptions, Sftp, SftpConfig};
+pub use sftp::{InterruptHandle, Metadata, OpenOptions, STRIPE_MIN, Sftp, SftpConfig};
 pub use sftp_proto::ext::StatVfs;
 pub use sftp_proto::{FileAttributes, FileTime, FileType, StatusCode, Version};
 pub use ssh::{DEFAULT_TIMEOUT, HostKey, HostKeyPolicy, PromptHandler, Session, SessionBuilder};

@@ -96,7 +96,7 @@ pub enum SessionError {
 
 impl SessionError {
     /// The seed's error code ("SSHClient errors"): transport failures by cause (see
-    /// [`transport_seed_code`]), 1032 authentication failed, 1020–1023 channel errors,
+    /// `transport_seed_code`), 1032 authentication failed, 1020–1023 channel errors,
     /// 1023 for a message out of phase, 1036 for local misuse.
     pub fn seed_code(&self) -> u32 {
         match self {
