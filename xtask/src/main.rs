@@ -217,12 +217,18 @@ fn cargo() -> OsString {
 
 /// Runs `program args` in the workspace root with inherited stdio; fails unless it exits 0.
 fn run(program: impl Into<OsString>, args: &[&str]) -> Result {
+    run_env(program, args, &[])
+}
+
+/// Like [`run`], with more environment variables set.
+fn run_env(program: impl Into<OsString>, args: &[&str], vars: &[(&str, &str)]) -> Result {
     let program = program.into();
     let shown = format!("{} {}", program.to_string_lossy(), args.join(" "));
     let status = Command::new(&program)
         .args(args)
         .current_dir(workspace_root())
         .env("DEBIAN_FRONTEND", "noninteractive")
+        .envs(vars.iter().copied())
         .status()
         .map_err(|e| format!("cannot run `{shown}`: {e}"))?;
     if status.success() {
@@ -339,19 +345,11 @@ fn test() -> Result {
         "cargo doc --workspace --no-deps (warnings denied)",
         &mut timings,
         || {
-            let status = Command::new(cargo())
-                .args(["doc", "--workspace", "--no-deps"])
-                .current_dir(workspace_root())
-                .env("RUSTDOCFLAGS", "-D warnings")
-                .status()
-                .map_err(|e| format!("cannot run cargo doc: {e}"))?;
-            if status.success() {
-                Ok(())
-            } else {
-                Err(format!(
-                    "`cargo doc --workspace --no-deps` failed ({status})"
-                ))
-            }
+            run_env(
+                cargo(),
+                &["doc", "--workspace", "--no-deps"],
+                &[("RUSTDOCFLAGS", "-D warnings")],
+            )
         },
     ));
     // Servers that were already running (e.g. a `cargo xtask sshd` in another terminal)
