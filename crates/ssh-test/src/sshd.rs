@@ -44,9 +44,14 @@ const LOG_TAIL_LINES: usize = 60;
 /// in any way, even by SIGKILL, the read returns; the watchdog removes the server directory
 /// and kills its whole group: the listening sshd and itself. A normal shutdown kills the
 /// group first, so the watchdog never gets that far.
+///
+/// The removal is retried for up to a second: a connection's sshd child (its own session,
+/// outside the group) opens the log with `O_CREAT` as it starts, and one started just
+/// before (the readiness probe's, say) could put `sshd.log` back while `rm` was emptying
+/// the directory, leaving it behind.
 fn watchdog_script() -> String {
     format!(
-        r#"read _ignored || :; case "$1" in */{DIR_MARKER}*) rm -rf -- "$1" ;; esac; kill -s KILL 0"#
+        r#"read _ignored || :; case "$1" in */{DIR_MARKER}*) for _try in 1 2 3 4 5 6 7 8 9 10; do rm -rf -- "$1"; [ -e "$1" ] || break; sleep 0.1; done ;; esac; kill -s KILL 0"#
     )
 }
 
