@@ -201,20 +201,7 @@ impl Deframer {
         let n = head.len().min(len);
         self.copy_out(4, head.get_mut(..n).unwrap_or_default());
         // Pieces overlapping the contents, bytes 4..4 + len of the input.
-        let end = len.saturating_add(4);
-        let mut pos = 0usize;
-        let mut pieces = 0usize;
-        for chunk in &self.chunks {
-            let next = pos.saturating_add(chunk.len());
-            if next > 4 && pos < end {
-                pieces = pieces.saturating_add(1);
-            }
-            if next >= end {
-                break;
-            }
-            pos = next;
-        }
-        Ok(Some((len, pieces)))
+        Ok(Some((len, range_slices(&self.chunks, 4, len).count())))
     }
 
     /// Drops the packet handed out last and moves the next complete one into `frame`;
@@ -286,21 +273,13 @@ impl Deframer {
 
     /// Copies buffered bytes from `offset` on into `out` (as many as there are).
     fn copy_out(&self, offset: usize, out: &mut [u8]) {
-        let mut skip = offset;
         let mut at = 0usize;
-        for chunk in &self.chunks {
-            if at >= out.len() {
-                break;
-            }
-            let Some(src) = chunk.get(skip.min(chunk.len())..) else {
-                break;
-            };
-            skip = skip.saturating_sub(chunk.len());
-            let n = src.len().min(out.len().saturating_sub(at));
-            if let (Some(dst), Some(src)) = (out.get_mut(at..at.saturating_add(n)), src.get(..n)) {
+        for src in range_slices(&self.chunks, offset, out.len()) {
+            let end = at.saturating_add(src.len());
+            if let Some(dst) = out.get_mut(at..end) {
                 dst.copy_from_slice(src);
             }
-            at = at.saturating_add(n);
+            at = end;
         }
     }
 
@@ -321,4 +300,30 @@ impl Deframer {
         }
         self.buffered = self.buffered.saturating_sub(n);
     }
+}
+
+/// The bytes `start..start + len` of the concatenation of `pieces`, as consecutive
+/// non-empty slices of them (fewer bytes if the pieces end first).
+pub(crate) fn range_slices<'a>(
+    pieces: impl IntoIterator<Item = &'a Bytes>,
+    start: usize,
+    len: usize,
+) -> impl Iterator<Item = &'a [u8]> {
+    pieces
+        .into_iter()
+        .scan((start, len), |(skip, left), piece| {
+            if *left == 0 {
+                return None;
+            }
+            let from = (*skip).min(piece.len());
+            *skip = skip.saturating_sub(piece.len());
+            let take = piece.len().saturating_sub(from).min(*left);
+            *left = left.saturating_sub(take);
+            Some(
+                piece
+                    .get(from..from.saturating_add(take))
+                    .unwrap_or_default(),
+            )
+        })
+        .filter(|s| !s.is_empty())
 }

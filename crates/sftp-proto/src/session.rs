@@ -21,7 +21,7 @@ use ssh_wire::{Reader, Writer};
 
 use crate::attrs::Quirks;
 use crate::consts::{PacketType, StatusCode};
-use crate::deframer::{DEFAULT_MAX_PACKET_LEN, Deframer, MAX_PACKET_LEN_LIMIT};
+use crate::deframer::{DEFAULT_MAX_PACKET_LEN, Deframer, MAX_PACKET_LEN_LIMIT, range_slices};
 use crate::error::{SendError, SessionError};
 use crate::ext::{ExtendedReplyKind, ExtendedRequest, Limits, ServerExtensions, names};
 use crate::packet::{
@@ -131,6 +131,15 @@ pub enum ReplyParts<'a> {
     },
 }
 
+/// A DATA reply found complete and acceptable ahead in the input: its fixed part, its
+/// content length and its data length.
+#[derive(Clone, Copy, Debug)]
+struct DataAhead {
+    head: [u8; DATA_HEAD],
+    len: usize,
+    data_len: usize,
+}
+
 /// DATA bytes lying in the pieces the packet arrived in.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct DataPieces<'a> {
@@ -153,17 +162,7 @@ impl<'a> DataPieces<'a> {
 
     /// The data as consecutive non-empty slices.
     pub fn slices(&self) -> impl Iterator<Item = &'a [u8]> + use<'a> {
-        let mut skip = self.start;
-        let mut left = self.len;
-        self.pieces.iter().filter_map(move |piece| {
-            let from = skip.min(piece.len());
-            skip = skip.saturating_sub(piece.len());
-            let take = piece.len().saturating_sub(from).min(left);
-            left = left.saturating_sub(take);
-            piece
-                .get(from..from.saturating_add(take))
-                .filter(|s| !s.is_empty())
-        })
+        range_slices(self.pieces, self.start, self.len)
     }
 
     /// The data joined into one buffer (a copy).
@@ -442,8 +441,10 @@ impl SftpSession {
     /// its data left where it is: a large READ's data can go to its destination without
     /// being copied into one buffer first. Everything else comes whole.
     pub fn poll_reply_parts(&mut self) -> Result<Option<ReplyParts<'_>>, SessionError> {
-        if self.failed.is_none() && self.data_in_pieces_ahead() {
-            return self.take_data_in_pieces().map(Some);
+        if self.failed.is_none()
+            && let Some(ahead) = self.data_in_pieces_ahead()
+        {
+            return self.take_data_in_pieces(ahead).map(Some);
         }
         Ok(self.poll_reply()?.map(ReplyParts::Whole))
     }
@@ -456,16 +457,16 @@ impl SftpSession {
         }
     }
 
-    /// Whether the next packet is complete, spans several pieces and is a well-formed
-    /// DATA reply within what a pending READ asked for. Anything else (including every
-    /// error) takes the [`SftpSession::poll_reply`] path, which reports it.
-    fn data_in_pieces_ahead(&mut self) -> bool {
+    /// The next packet, if it is complete, spans several pieces and is a well-formed DATA
+    /// reply within what a pending READ asked for. Anything else (including every error)
+    /// takes the [`SftpSession::poll_reply`] path, which reports it.
+    fn data_in_pieces_ahead(&mut self) -> Option<DataAhead> {
         if !matches!(self.phase, Phase::Ready { .. }) {
-            return false;
+            return None;
         }
         let mut head = [0u8; DATA_HEAD];
         let Ok(Some((len, pieces))) = self.deframer.peek_packet(&mut head) else {
-            return false;
+            return None;
         };
         let [ty, i0, i1, i2, i3, l0, l1, l2, l3] = head;
         let id = u32::from_be_bytes([i0, i1, i2, i3]);
@@ -475,98 +476,79 @@ impl SftpSession {
             ..
         }) = self.pending.get(&id)
         else {
-            return false;
+            return None;
         };
         let asked = usize::try_from(*asked).unwrap_or(usize::MAX);
         // What may follow the data: nothing, or v6's one-byte end-of-file.
         let trailer = len.saturating_sub(DATA_HEAD).checked_sub(data_len);
-        pieces > 1
+        let fits = pieces > 1
             && PacketType(ty) == PacketType::DATA
             && len >= DATA_HEAD
             && data_len <= asked
-            && matches!(trailer, Some(0 | 1))
+            && matches!(trailer, Some(0 | 1));
+        fits.then_some(DataAhead {
+            head,
+            len,
+            data_len,
+        })
     }
 
     /// Takes the packet [`Self::data_in_pieces_ahead`] approved.
-    fn take_data_in_pieces(&mut self) -> Result<ReplyParts<'_>, SessionError> {
+    fn take_data_in_pieces(&mut self, ahead: DataAhead) -> Result<ReplyParts<'_>, SessionError> {
         let Phase::Ready { version, .. } = self.phase else {
             return Err(SessionError::UnexpectedPacket(PacketType::DATA));
         };
-        let pieces = match self.deframer.next_packet_pieces() {
-            Ok(Some(p)) => p,
-            Ok(None) => return Err(SessionError::UnexpectedPacket(PacketType::DATA)),
+        let DataAhead {
+            head,
+            len,
+            data_len,
+        } = ahead;
+        let quirks = self.config.quirks;
+        let checked = match self.deframer.next_packet_pieces() {
+            Ok(Some(pieces)) => {
+                // The header, and the trailer in place of the data, through the one
+                // decoder all replies take: the same checks, the same errors.
+                let mut check = head.to_vec();
+                if let Some(data_len_field) = check.get_mut(5..DATA_HEAD) {
+                    data_len_field.fill(0);
+                }
+                let trailer_at = DATA_HEAD.saturating_add(data_len);
+                for s in range_slices(pieces, trailer_at, len.saturating_sub(trailer_at)) {
+                    check.extend_from_slice(s);
+                }
+                match ServerPacket::decode_with_quirks(version, quirks, &check) {
+                    Ok(ServerPacket::Response {
+                        id,
+                        response: Response::Data { end_of_file, .. },
+                    }) => Ok((pieces, id, end_of_file)),
+                    Ok(_) => Err(SessionError::UnexpectedPacket(PacketType::DATA)),
+                    Err(source) => Err(SessionError::Malformed {
+                        packet: PacketType::DATA,
+                        source,
+                    }),
+                }
+            }
+            Ok(None) => Err(SessionError::UnexpectedPacket(PacketType::DATA)),
+            Err(e) => Err(SessionError::from(e)),
+        };
+        match checked {
+            Ok((pieces, id, end_of_file)) => {
+                self.pending.remove(&id.0);
+                Ok(ReplyParts::Data {
+                    id,
+                    data: DataPieces {
+                        pieces,
+                        start: DATA_HEAD,
+                        len: data_len,
+                    },
+                    end_of_file,
+                })
+            }
             Err(e) => {
-                let e = SessionError::from(e);
                 self.failed = Some(e.clone());
-                return Err(e);
-            }
-        };
-        let whole = DataPieces {
-            pieces,
-            start: 0,
-            len: pieces.iter().map(Bytes::len).sum(),
-        };
-        // The header, and the trailer in place of the data, through the one decoder all
-        // replies take: the same checks, the same errors.
-        let mut check = Vec::with_capacity(DATA_HEAD + 1);
-        for s in whole.slices() {
-            check.extend_from_slice(
-                s.get(..DATA_HEAD.saturating_sub(check.len()).min(s.len()))
-                    .unwrap_or_default(),
-            );
-            if check.len() >= DATA_HEAD {
-                break;
+                Err(e)
             }
         }
-        let data_len = u32::from_be_bytes(
-            check
-                .get(5..DATA_HEAD)
-                .and_then(|b| b.try_into().ok())
-                .unwrap_or_default(),
-        );
-        let data_len = usize::try_from(data_len).unwrap_or(usize::MAX);
-        let trailer_at = DATA_HEAD.saturating_add(data_len);
-        let trailer = DataPieces {
-            pieces,
-            start: trailer_at,
-            len: whole.len.saturating_sub(trailer_at),
-        };
-        if let Some(zero) = check.get_mut(5..DATA_HEAD) {
-            zero.fill(0);
-        }
-        for s in trailer.slices() {
-            check.extend_from_slice(s);
-        }
-        let decoded = ServerPacket::decode_with_quirks(version, self.config.quirks, &check);
-        let (id, end_of_file) = match decoded {
-            Ok(ServerPacket::Response {
-                id,
-                response: Response::Data { end_of_file, .. },
-            }) => (id, end_of_file),
-            Ok(_) => {
-                let e = SessionError::UnexpectedPacket(PacketType::DATA);
-                self.failed = Some(e.clone());
-                return Err(e);
-            }
-            Err(source) => {
-                let e = SessionError::Malformed {
-                    packet: PacketType::DATA,
-                    source,
-                };
-                self.failed = Some(e.clone());
-                return Err(e);
-            }
-        };
-        self.pending.remove(&id.0);
-        Ok(ReplyParts::Data {
-            id,
-            data: DataPieces {
-                pieces,
-                start: DATA_HEAD,
-                len: data_len,
-            },
-            end_of_file,
-        })
     }
 
     /// Handles negotiation packets and dropped replies; stops at the first frame to hand
