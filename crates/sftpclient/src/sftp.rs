@@ -24,7 +24,7 @@ pub struct SftpConfig {
     /// Requests kept in flight by transfers (the seed's `MaxOutstandingPackets`), per
     /// channel.
     pub max_outstanding: usize,
-    /// SSH channels one large [`Sftp::download`] or [`Sftp::upload`] is spread over (4 by
+    /// SSH channels one large [`Sftp::download`] or [`Sftp::upload`] is spread over (6 by
     /// default; 1 keeps every transfer on the session's own channel). Each further channel
     /// is an SFTP session of its own on the same connection, opened by the first transfer
     /// of at least [`STRIPE_MIN`] bytes and kept for later ones (each counts against the
@@ -36,7 +36,7 @@ pub struct SftpConfig {
     /// Why: OpenSSH's sshd moves at most 32 KiB (download) or 64 KiB (upload) between its
     /// network loop and the SFTP process per channel per turn of that loop, so one channel
     /// leaves it waiting on its own plumbing; four carry 20 to 40 % more on the same
-    /// connection (docs/performance.md).
+    /// connection, and six another 5 to 10 % on uploads (docs/performance.md).
     ///
     /// [`Session::sftp`]: crate::Session::sftp
     pub transfer_channels: usize,
@@ -51,7 +51,7 @@ impl Default for SftpConfig {
         Self {
             protocol_version: session.protocol_version,
             max_outstanding: session.max_outstanding,
-            transfer_channels: 4,
+            transfer_channels: 6,
         }
     }
 }

@@ -414,7 +414,7 @@ fn local_write_failure_is_a_local_io_error_and_the_session_survives() {
 const STRIPED: usize = 20 * 1024 * 1024 + 12_345;
 
 #[test]
-fn large_transfers_use_four_channels_and_stay_intact() {
+fn large_transfers_use_several_channels_and_stay_intact() {
     let sshd = Sshd::start().unwrap();
     let data = test_data(STRIPED, 21);
     let local = tempfile::tempdir().unwrap();
@@ -437,7 +437,7 @@ fn large_transfers_use_four_channels_and_stay_intact() {
         sftp.upload(&src, "up.bin", &overwrite).unwrap(),
         data.len() as u64
     );
-    assert_eq!(sftp.channels(), 4);
+    assert_eq!(sftp.channels(), SftpConfig::default().transfer_channels);
     assert!(std::fs::read(sshd.sftp_root().join("up.bin")).unwrap() == data);
 
     let dst = local.path().join("dst.bin");
@@ -447,7 +447,7 @@ fn large_transfers_use_four_channels_and_stay_intact() {
     );
     assert!(std::fs::read(&dst).unwrap() == data);
     // The channels are kept, not reopened.
-    assert_eq!(sftp.channels(), 4);
+    assert_eq!(sftp.channels(), SftpConfig::default().transfer_channels);
 
     // Resumed both ways from an offset that is not chunk-aligned.
     let at = 9 * 1024 * 1024 + 77;
@@ -464,10 +464,10 @@ fn large_transfers_use_four_channels_and_stay_intact() {
 }
 
 #[test]
-fn green_end_v6_large_transfers_over_four_channels() {
+fn green_end_v6_large_transfers_over_several_channels() {
     let (sshd, _session, sftp) = green_end_v6();
     round_trip(&sshd, &sftp, &test_data(STRIPED, 22));
-    assert_eq!(sftp.channels(), 4);
+    assert_eq!(sftp.channels(), SftpConfig::default().transfer_channels);
 }
 
 #[test]
@@ -550,5 +550,5 @@ fn losing_a_transfer_channel_mid_download_fails_cleanly_and_the_session_recovers
     )
     .unwrap();
     assert!(std::fs::read(&dst).unwrap() == data);
-    assert_eq!(sftp.channels(), 4);
+    assert_eq!(sftp.channels(), SftpConfig::default().transfer_channels);
 }
