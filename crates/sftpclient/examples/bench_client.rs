@@ -9,7 +9,8 @@
 //!
 //! Connection from the environment: `BENCH_HOST`, `BENCH_PORT`, `BENCH_USER`, `BENCH_KEY`,
 //! `BENCH_KNOWN_HOSTS`, optional `BENCH_CIPHER`, `BENCH_KEX`, `BENCH_MAC`; for experiments,
-//! `BENCH_CHANNELS` and `BENCH_OUTSTANDING` override [`SftpConfig::transfer_channels`] and
+//! `BENCH_CHANNELS` (both directions) and `BENCH_OUTSTANDING` override
+//! [`SftpConfig::download_channels`], [`SftpConfig::upload_channels`] and
 //! [`SftpConfig::max_outstanding`].
 
 use std::process::ExitCode;
@@ -52,7 +53,8 @@ fn connect() -> Result<(Session, Sftp)> {
     let session = builder.connect()?;
     let mut sftp_config = SftpConfig::default();
     if let Ok(n) = std::env::var("BENCH_CHANNELS") {
-        sftp_config.transfer_channels = n.parse()?;
+        sftp_config.download_channels = n.parse()?;
+        sftp_config.upload_channels = sftp_config.download_channels;
     }
     if let Ok(n) = std::env::var("BENCH_OUTSTANDING") {
         sftp_config.max_outstanding = n.parse()?;

@@ -24,22 +24,27 @@ pub struct SftpConfig {
     /// Requests kept in flight by transfers (the seed's `MaxOutstandingPackets`), per
     /// channel.
     pub max_outstanding: usize,
-    /// SSH channels one large [`Sftp::download`] or [`Sftp::upload`] is spread over (6 by
-    /// default; 1 keeps every transfer on the session's own channel). Each further channel
-    /// is an SFTP session of its own on the same connection, opened by the first transfer
-    /// of at least [`STRIPE_MIN`] bytes and kept for later ones (each counts against the
-    /// server's `MaxSessions`, 10 by default in OpenSSH). A server that refuses one
-    /// (`MaxSessions`, say) or a handle on the file costs nothing but the attempt: the
-    /// transfer runs on the channels it has. Only sessions made by [`Session::sftp`] can
-    /// open channels.
+    /// SSH channels one large [`Sftp::download`] is spread over (4 by default; 1 keeps
+    /// every download on the session's own channel). Each further channel is an SFTP
+    /// session of its own on the same connection, opened by the first transfer of at least
+    /// [`STRIPE_MIN`] bytes and kept for later ones (each counts against the server's
+    /// `MaxSessions`, 10 by default in OpenSSH). A server that refuses one (`MaxSessions`,
+    /// say) or a handle on the file costs nothing but the attempt: the transfer runs on the
+    /// channels it has. Only sessions made by [`Session::sftp`] can open channels.
     ///
     /// Why: OpenSSH's sshd moves at most 32 KiB (download) or 64 KiB (upload) between its
     /// network loop and the SFTP process per channel per turn of that loop, so one channel
     /// leaves it waiting on its own plumbing; four carry 20 to 40 % more on the same
-    /// connection, and six another 5 to 10 % on uploads (docs/performance.md).
+    /// connection (docs/performance.md). More did not make downloads faster, only costlier
+    /// in memory.
     ///
     /// [`Session::sftp`]: crate::Session::sftp
-    pub transfer_channels: usize,
+    pub download_channels: usize,
+    /// SSH channels one large [`Sftp::upload`] is spread over (6 by default; 1 keeps every
+    /// upload on the session's own channel), as for [`SftpConfig::download_channels`]:
+    /// uploads gain another 5 to 10 % from the fifth and sixth channel. Downloads use the
+    /// first of the channels an upload opened.
+    pub upload_channels: usize,
 }
 
 /// Smallest transfer (bytes still to move) spread over several channels.
@@ -51,7 +56,8 @@ impl Default for SftpConfig {
         Self {
             protocol_version: session.protocol_version,
             max_outstanding: session.max_outstanding,
-            transfer_channels: 6,
+            download_channels: 4,
+            upload_channels: 6,
         }
     }
 }
@@ -61,8 +67,10 @@ pub(crate) type LaneOpener = Box<dyn Fn() -> Result<Sftp> + Send + Sync>;
 
 /// The extra channels a session spreads large transfers over.
 struct Lanes {
-    /// How many besides the session's own.
-    wanted: usize,
+    /// How many besides the session's own a download uses.
+    download: usize,
+    /// How many besides the session's own an upload uses.
+    upload: usize,
     open: Option<LaneOpener>,
     state: Mutex<LaneState>,
 }
@@ -123,7 +131,8 @@ impl Sftp {
             engine: Arc::new(Mutex::new(engine)),
             interrupt: Arc::new(AtomicBool::new(false)),
             lanes: Arc::new(Lanes {
-                wanted: config.transfer_channels.saturating_sub(1),
+                download: config.download_channels.saturating_sub(1),
+                upload: config.upload_channels.saturating_sub(1),
                 open: None,
                 state: Mutex::new(LaneState::default()),
             }),
@@ -150,14 +159,16 @@ impl Sftp {
         extra.saturating_add(1)
     }
 
-    /// The extra sessions a transfer of `remaining` bytes should use, opening them on first
-    /// need; empty for small transfers, when not wanted, or when the server refused.
-    pub(crate) fn transfer_lanes(&self, remaining: Option<u64>) -> Vec<Sftp> {
+    /// The extra sessions a transfer of `remaining` bytes should use (an upload's if
+    /// `upload`), opening them on first need; empty for small transfers, when not wanted,
+    /// or when the server refused.
+    pub(crate) fn transfer_lanes(&self, remaining: Option<u64>, upload: bool) -> Vec<Sftp> {
         let lanes = &self.lanes;
         let Some(open) = &lanes.open else {
             return Vec::new();
         };
-        if lanes.wanted == 0 || remaining.is_none_or(|r| r < STRIPE_MIN) {
+        let wanted = if upload { lanes.upload } else { lanes.download };
+        if wanted == 0 || remaining.is_none_or(|r| r < STRIPE_MIN) {
             return Vec::new();
         }
         let Ok(mut state) = lanes.state.lock() else {
@@ -168,7 +179,7 @@ impl Sftp {
             .ready
             .retain(|lane| lane.lock().is_ok_and(|e| !e.is_failed()));
         let version = self.lock().map(|e| e.version()).ok();
-        while state.ready.len() < lanes.wanted && !state.refused {
+        while state.ready.len() < wanted && !state.refused {
             match open() {
                 Ok(lane) if lane.lock().map(|e| e.version()).ok() == version => {
                     state.ready.push(lane);
@@ -176,7 +187,7 @@ impl Sftp {
                 _ => state.refused = true,
             }
         }
-        state.ready.clone()
+        state.ready.iter().take(wanted).cloned().collect()
     }
 
     /// A handle that cancels this session's running transfer from another thread.

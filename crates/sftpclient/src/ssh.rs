@@ -398,12 +398,13 @@ impl Session {
             driver: self.driver.clone(),
             channel,
         };
-        if config.transfer_channels <= 1 {
+        if config.download_channels.max(config.upload_channels) <= 1 {
             return Sftp::new(stream, config);
         }
         let session = self.clone();
         let lane_config = SftpConfig {
-            transfer_channels: 1,
+            download_channels: 1,
+            upload_channels: 1,
             ..config.clone()
         };
         Sftp::with_lanes(

@@ -96,7 +96,13 @@ impl Sftp {
         };
         let total = source.metadata().ok().and_then(|m| m.size());
         let remaining = total.map(|t| t.saturating_sub(options.start_at));
-        let helpers = open_on_lanes(self, remaining, remote, OpenOptions::new().read(true));
+        let helpers = open_on_lanes(
+            self,
+            remaining,
+            false,
+            remote,
+            OpenOptions::new().read(true),
+        );
         let interrupt = self.interrupt_flag();
         interrupt.store(false, Ordering::SeqCst);
         let mut sink = LocalSink {
@@ -163,7 +169,13 @@ impl Sftp {
         let dest = self.open_with(remote, &open)?;
         let remaining = total.map(|t| t.saturating_sub(options.start_at));
         // The session's own handle created or truncated the file; the others only write.
-        let helpers = open_on_lanes(self, remaining, remote, OpenOptions::new().write(true));
+        let helpers = open_on_lanes(
+            self,
+            remaining,
+            true,
+            remote,
+            OpenOptions::new().write(true),
+        );
         let mut acked = options.start_at;
         let interrupt = self.interrupt_flag();
         interrupt.store(false, Ordering::SeqCst);
@@ -256,15 +268,16 @@ struct Lane<'a> {
 }
 
 /// Opens `remote` on the extra sessions a transfer of `remaining` bytes is spread over
-/// (none for small transfers). A session that cannot open it is left out of this
-/// transfer: the others carry it.
+/// (none for small transfers; an upload's if `upload`). A session that cannot open it is
+/// left out of this transfer: the others carry it.
 fn open_on_lanes(
     sftp: &Sftp,
     remaining: Option<u64>,
+    upload: bool,
     remote: &str,
     options: &OpenOptions,
 ) -> Vec<RemoteFile> {
-    sftp.transfer_lanes(remaining)
+    sftp.transfer_lanes(remaining, upload)
         .into_iter()
         .filter_map(|lane| lane.open_with(remote, options).ok())
         .collect()

@@ -437,7 +437,7 @@ fn large_transfers_use_several_channels_and_stay_intact() {
         sftp.upload(&src, "up.bin", &overwrite).unwrap(),
         data.len() as u64
     );
-    assert_eq!(sftp.channels(), SftpConfig::default().transfer_channels);
+    assert_eq!(sftp.channels(), SftpConfig::default().upload_channels);
     assert!(std::fs::read(sshd.sftp_root().join("up.bin")).unwrap() == data);
 
     let dst = local.path().join("dst.bin");
@@ -447,7 +447,7 @@ fn large_transfers_use_several_channels_and_stay_intact() {
     );
     assert!(std::fs::read(&dst).unwrap() == data);
     // The channels are kept, not reopened.
-    assert_eq!(sftp.channels(), SftpConfig::default().transfer_channels);
+    assert_eq!(sftp.channels(), SftpConfig::default().upload_channels);
 
     // Resumed both ways from an offset that is not chunk-aligned.
     let at = 9 * 1024 * 1024 + 77;
@@ -467,7 +467,7 @@ fn large_transfers_use_several_channels_and_stay_intact() {
 fn green_end_v6_large_transfers_over_several_channels() {
     let (sshd, _session, sftp) = green_end_v6();
     round_trip(&sshd, &sftp, &test_data(STRIPED, 22));
-    assert_eq!(sftp.channels(), SftpConfig::default().transfer_channels);
+    assert_eq!(sftp.channels(), SftpConfig::default().upload_channels);
 }
 
 #[test]
@@ -493,7 +493,8 @@ fn one_transfer_channel_when_configured() {
     let (_session, sftp) = connect_with(
         &sshd,
         SftpConfig {
-            transfer_channels: 1,
+            download_channels: 1,
+            upload_channels: 1,
             ..SftpConfig::default()
         },
     );
@@ -550,5 +551,5 @@ fn losing_a_transfer_channel_mid_download_fails_cleanly_and_the_session_recovers
     )
     .unwrap();
     assert!(std::fs::read(&dst).unwrap() == data);
-    assert_eq!(sftp.channels(), SftpConfig::default().transfer_channels);
+    assert_eq!(sftp.channels(), SftpConfig::default().download_channels);
 }

@@ -235,7 +235,8 @@ impl SftpClient {
                 1
             },
             // The component's transfers step RemoteFiles itself (component/transfer.rs).
-            transfer_channels: 1,
+            download_channels: 1,
+            upload_channels: 1,
         };
         let sftp = session.sftp(sftp_config)?;
         // MaxFileData caps the READ/WRITE payload (never above what the server allows).
