@@ -15,6 +15,7 @@ use crate::engine::{Engine, EngineConfig, status_ok, unexpected};
 use crate::error::{Error, ErrorKind, Result, code};
 use crate::file::RemoteFile;
 use crate::stream::SftpStream;
+use crate::transfer::Direction;
 
 /// Settings for a new SFTP session.
 #[derive(Clone, Debug)]
@@ -159,15 +160,18 @@ impl Sftp {
         extra.saturating_add(1)
     }
 
-    /// The extra sessions a transfer of `remaining` bytes should use (an upload's if
-    /// `upload`), opening them on first need; empty for small transfers, when not wanted,
-    /// or when the server refused.
-    pub(crate) fn transfer_lanes(&self, remaining: Option<u64>, upload: bool) -> Vec<Sftp> {
+    /// The extra sessions a transfer of `remaining` bytes going `direction` should use,
+    /// opening them on first need; empty for small transfers, when not wanted, or when the
+    /// server refused.
+    pub(crate) fn transfer_lanes(&self, remaining: Option<u64>, direction: Direction) -> Vec<Sftp> {
         let lanes = &self.lanes;
         let Some(open) = &lanes.open else {
             return Vec::new();
         };
-        let wanted = if upload { lanes.upload } else { lanes.download };
+        let wanted = match direction {
+            Direction::Download => lanes.download,
+            Direction::Upload => lanes.upload,
+        };
         if wanted == 0 || remaining.is_none_or(|r| r < STRIPE_MIN) {
             return Vec::new();
         }

@@ -96,13 +96,7 @@ impl Sftp {
         };
         let total = source.metadata().ok().and_then(|m| m.size());
         let remaining = total.map(|t| t.saturating_sub(options.start_at));
-        let helpers = open_on_lanes(
-            self,
-            remaining,
-            false,
-            remote,
-            OpenOptions::new().read(true),
-        );
+        let helpers = open_on_lanes(self, remaining, Direction::Download, remote);
         let interrupt = self.interrupt_flag();
         interrupt.store(false, Ordering::SeqCst);
         let mut sink = LocalSink {
@@ -168,14 +162,7 @@ impl Sftp {
         }
         let dest = self.open_with(remote, &open)?;
         let remaining = total.map(|t| t.saturating_sub(options.start_at));
-        // The session's own handle created or truncated the file; the others only write.
-        let helpers = open_on_lanes(
-            self,
-            remaining,
-            true,
-            remote,
-            OpenOptions::new().write(true),
-        );
+        let helpers = open_on_lanes(self, remaining, Direction::Upload, remote);
         let mut acked = options.start_at;
         let interrupt = self.interrupt_flag();
         interrupt.store(false, Ordering::SeqCst);
@@ -267,19 +254,32 @@ struct Lane<'a> {
     handle: &'a [u8],
 }
 
-/// Opens `remote` on the extra sessions a transfer of `remaining` bytes is spread over
-/// (none for small transfers; an upload's if `upload`). A session that cannot open it is
-/// left out of this transfer: the others carry it.
+/// Which way a transfer's data goes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Direction {
+    Download,
+    Upload,
+}
+
+/// Opens `remote` (to read for a download, to write for an upload) on the extra sessions a
+/// transfer of `remaining` bytes is spread over (none for small transfers). A session that
+/// cannot open it is left out of this transfer: the others carry it.
 fn open_on_lanes(
     sftp: &Sftp,
     remaining: Option<u64>,
-    upload: bool,
+    direction: Direction,
     remote: &str,
-    options: &OpenOptions,
 ) -> Vec<RemoteFile> {
-    sftp.transfer_lanes(remaining, upload)
+    let mut options = OpenOptions::new();
+    // The session's own handle created or truncated an upload's file; the others only
+    // write.
+    match direction {
+        Direction::Download => options.read(true),
+        Direction::Upload => options.write(true),
+    };
+    sftp.transfer_lanes(remaining, direction)
         .into_iter()
-        .filter_map(|lane| lane.open_with(remote, options).ok())
+        .filter_map(|lane| lane.open_with(remote, &options).ok())
         .collect()
 }
 

@@ -22,14 +22,10 @@ use crate::{OpenOptions, RemoteFile, Sftp, TransferOptions};
 /// Largest chunk a job moves per step (MaxFileData is clamped to it): bounds the buffer.
 const MAX_STEP: usize = 255 * 1024;
 
-/// Which way the data goes (the seed's direction: 0 upload, 1 download).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Direction {
-    Download,
-    Upload,
-}
+pub(crate) use crate::transfer::Direction;
 
 impl Direction {
+    /// The seed's number for it: 0 upload, 1 download.
     fn seed(self) -> i32 {
         match self {
             Direction::Upload => 0,
